@@ -1,0 +1,164 @@
+using FsCheck.Xunit;
+using ManifoldKit.Testing.Statistics;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Testing;
+
+/// <summary>
+/// Laws every <see cref="IManifold"/> obeys. Inherit it in a test project and return your manifold:
+/// <code>public sealed class TorusTests : ManifoldContract { protected override IManifold CreateManifold() =&gt; new Torus(); }</code>
+/// Properties run in float64 over generated seeds.
+/// </summary>
+[Properties(Arbitrary = [typeof(ManifoldArbitraries)], MaxTest = 40)]
+public abstract class ManifoldContract
+{
+    private IManifold? manifold;
+
+    /// <summary>The manifold under test.</summary>
+    protected IManifold Manifold => manifold ??= CreateManifold();
+
+    /// <summary>Builds the manifold under test.</summary>
+    protected abstract IManifold CreateManifold();
+
+    /// <summary>Absolute tolerance of the float64 identities.</summary>
+    protected virtual double Tolerance => 1e-9;
+
+    /// <summary>Points per generated batch.</summary>
+    protected virtual int BatchSize => 64;
+
+    /// <summary>Ambient points spread around M: Gaussian, scaled by a per-point factor in (0, 3].</summary>
+    protected Tensor AmbientPoints(Seed seed)
+    {
+        using var generator = seed.Generator();
+        var scale = rand([BatchSize, 1], dtype: ScalarType.Float64, generator: generator) * 3;
+        return randn([BatchSize, Manifold.AmbientDim], dtype: ScalarType.Float64, generator: generator) * scale;
+    }
+
+    /// <summary>Uniform points of M.</summary>
+    protected Tensor PointsOn(Seed seed)
+    {
+        using var generator = seed.Generator();
+        return Manifold.SampleUniform(BatchSize, generator, ScalarType.Float64);
+    }
+
+    /// <summary>The manifold's declared dimensions are consistent.</summary>
+    [Fact]
+    public void Dimensions_AreConsistent()
+    {
+        Assert.InRange(Manifold.IntrinsicDim, 1, Manifold.AmbientDim);
+        Assert.Equal(Manifold.Name.ToLowerInvariant(), Manifold.Name);
+        if (Manifold.Volume is { } volume) Assert.True(volume > 0, $"volume {volume} is not positive");
+    }
+
+    /// <summary>SampleUniform returns [count, m] in the requested dtype.</summary>
+    [Property]
+    public void SampleUniform_ShapeIsCountByAmbientDim(byte count)
+    {
+        using var scope = NewDisposeScope();
+        var sample = Manifold.SampleUniform(count % 20, dtype: ScalarType.Float64);
+        TensorAssert.Shape(sample, [count % 20, Manifold.AmbientDim], "SampleUniform");
+        Assert.Equal(ScalarType.Float64, sample.dtype);
+    }
+
+    /// <summary>Uniform samples lie on M.</summary>
+    [Property]
+    public void SampleUniform_LiesOnManifold(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        TensorAssert.Small(Manifold.Distance(PointsOn(seed)), Tolerance, "distance of SampleUniform from M");
+    }
+
+    /// <summary>The same generator seed gives the same sample.</summary>
+    [Property]
+    public void SampleUniform_IsReproducibleFromGenerator(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        TensorAssert.Close(PointsOn(seed), PointsOn(seed), 0, "two samples from one seed");
+    }
+
+    /// <summary>Projections land on M.</summary>
+    [Property]
+    public void Project_LiesOnManifold(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        TensorAssert.Small(Manifold.Distance(Manifold.Project(AmbientPoints(seed))), Tolerance, "distance of Project(x) from M");
+    }
+
+    /// <summary>Projecting twice equals projecting once.</summary>
+    [Property]
+    public void Project_IsIdempotent(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var once = Manifold.Project(AmbientPoints(seed));
+        TensorAssert.Close(Manifold.Project(once), once, Tolerance, "Project(Project(x)) vs Project(x)");
+    }
+
+    /// <summary>Points of M are fixed by the projection.</summary>
+    [Property]
+    public void Project_FixesPointsOnManifold(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var points = PointsOn(seed);
+        TensorAssert.Close(Manifold.Project(points), points, Tolerance, "Project(p) vs p for p on M");
+    }
+
+    /// <summary>
+    /// The projection is nearest: no uniform sample of M is closer to x than Project(x), and
+    /// Distance(x) is that nearest distance.
+    /// </summary>
+    [Property]
+    public void Project_IsNearestPoint(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var x = AmbientPoints(seed);
+        var candidates = Manifold.SampleUniform(512, seed.Generator(), ScalarType.Float64);
+        var toCandidates = cdist(x, candidates).min(1).values;                   // [B]
+        var distance = Manifold.Distance(x);
+        TensorAssert.Close(distance, linalg.vector_norm(x - Manifold.Project(x), dims: [-1]), Tolerance, "Distance vs |x - Project(x)|");
+        TensorAssert.Small((distance - toCandidates).clamp_min(0), Tolerance, "Distance(x) above the distance to a sampled point of M");
+    }
+
+    /// <summary>Projecting a batch equals projecting each row alone.</summary>
+    [Property(MaxTest = 10)]
+    public void Project_IsBatchConsistent(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var x = AmbientPoints(seed);
+        var rows = Enumerable.Range(0, (int)x.shape[0]).Select(i => Manifold.Project(x[i])).ToArray();
+        TensorAssert.Close(Manifold.Project(x), stack(rows), Tolerance, "batched vs row-by-row Project");
+    }
+
+    /// <summary>Distance is zero on M and grows like the size of a normal step off it.</summary>
+    [Property]
+    public void Distance_IsZeroOnlyOnManifold(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var points = PointsOn(seed);
+        TensorAssert.Small(Manifold.Distance(points), Tolerance, "Distance on M");
+        // A step of 1e-3 off M lands at distance in (0, 1e-3]: the step need not be normal to M.
+        using var generator = seed.Generator();
+        var step = randn(points.shape, dtype: ScalarType.Float64, generator: generator);
+        step = 1e-3 * step / linalg.vector_norm(step, dims: [-1], keepdim: true);
+        var off = Manifold.Distance(points + step);
+        Assert.True(TensorAssert.MaxAbs(off - 5e-4) <= 5e-4 + Tolerance, "Distance after a 1e-3 step is outside [0, 1e-3]");
+        Assert.True(off.min().item<double>() > 0, "a point 1e-3 off M has distance 0 for some direction; check Distance");
+    }
+
+    /// <summary>
+    /// The two-sample test used by the statistical laws can tell the uniform measure from a
+    /// concentrated one on this manifold (so those laws do not pass vacuously).
+    /// </summary>
+    [Fact]
+    public void TwoSampleTest_DetectsNonUniformSample()
+    {
+        using var scope = NewDisposeScope();
+        const int m = 1000;
+        using var generator = new Generator(11);
+        var uniform = Manifold.SampleUniform(m, generator, ScalarType.Float64);
+        var basePoint = Manifold.SampleUniform(1, generator, ScalarType.Float64);
+        var concentrated = Manifold.Project(Manifold.SampleUniform(m, generator, ScalarType.Float64) + 1.5 * basePoint);
+        var test = TwoSampleTest.Run(uniform, concentrated);
+        Assert.True(test.Rejects, $"a concentrated sample was not detected: {test}");
+    }
+}

@@ -1,0 +1,71 @@
+using ManifoldKit.Geometry;
+using ManifoldKit.Testing;
+using Xunit;
+
+namespace ManifoldKit.Manifolds.Tests;
+
+public sealed class SphereManifoldTests : ManifoldContract { protected override IManifold CreateManifold() => new Sphere(2); }
+
+public sealed class SphereEmbeddingTests : ExactEmbeddingContract { protected override IManifold CreateManifold() => new Sphere(2); }
+
+public sealed class SphereSymmetryTests : GroupActionContract { protected override IManifold CreateManifold() => new Sphere(2); }
+
+public sealed class SphereQuaternionSymmetryTests : GroupActionContract
+{
+    protected override IManifold CreateManifold() => new Sphere(2, RotationParameterization.Quaternion);
+}
+
+public sealed class Sphere1ManifoldTests : ManifoldContract { protected override IManifold CreateManifold() => new Sphere(1); }
+
+public sealed class Sphere1SymmetryTests : GroupActionContract { protected override IManifold CreateManifold() => new Sphere(1); }
+
+public sealed class Sphere3ManifoldTests : ManifoldContract { protected override IManifold CreateManifold() => new Sphere(3); }
+
+public sealed class Sphere3SymmetryTests : GroupActionContract { protected override IManifold CreateManifold() => new Sphere(3); }
+
+public sealed class SphereFacts
+{
+    [Theory]
+    [InlineData(1, 2 * Math.PI)]
+    [InlineData(2, 4 * Math.PI)]
+    [InlineData(3, 2 * Math.PI * Math.PI)]
+    [InlineData(4, 8 * Math.PI * Math.PI / 3)]
+    public void Volume_MatchesClosedForm(int n, double expected) =>
+        Assert.Equal(expected, new Sphere(n).Volume!.Value, 12);
+
+    [Fact]
+    public void ExactEmbedding_IsOfferedForS2Only()
+    {
+        Assert.Null(new Sphere(1).ExactEmbedding);
+        Assert.NotNull(new Sphere(2).ExactEmbedding);
+        Assert.Null(new Sphere(3).ExactEmbedding);
+    }
+
+    [Fact]
+    public void Constructor_RejectsBadSettings()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sphere(0));
+        var error = Assert.Throws<ArgumentException>(() => new Sphere(3, RotationParameterization.Quaternion));
+        Assert.Contains("SO(3) only", error.Message);
+    }
+}
+
+public sealed class SphereUniformityFacts
+{
+    /// <summary>
+    /// The classic mistake, θ uniform instead of cos θ uniform, piles points at the poles; the
+    /// two-sample test the suites rely on must see it.
+    /// </summary>
+    [Fact]
+    public void TwoSampleTest_DetectsUniformPolarAngle()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(13);
+        var codes = TorchSharp.torch.rand([1000, 2], dtype: TorchSharp.torch.ScalarType.Float64, generator: generator);
+        var theta = Math.PI * codes.select(-1, 0);
+        var phi = 2 * Math.PI * codes.select(-1, 1);
+        var wrong = TorchSharp.torch.stack([theta.sin() * phi.cos(), theta.sin() * phi.sin(), theta.cos()], dim: -1);
+        var test = ManifoldKit.Testing.Statistics.TwoSampleTest.Run(wrong, new Sphere(2).SampleUniform(1000, generator, TorchSharp.torch.ScalarType.Float64));
+        Assert.True(test.Rejects, $"uniform polar angle passed as uniform: {test}");
+    }
+}
