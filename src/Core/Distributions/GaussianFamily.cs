@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Distributions;
+
+/// <summary>N(μ, diag σ²) with μ = raw₁ and σ = softplus(raw₂) + floor; the prior is N(0, I).</summary>
+/// <param name="scaleFloor">Smallest standard deviation, keeping log σ finite.</param>
+public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
+{
+    /// <inheritdoc />
+    public string Name => "gaussian";
+
+    /// <inheritdoc />
+    public int ParametersPerDim => 2;
+
+    /// <inheritdoc />
+    public LatentDistribution Create(Tensor raw)
+    {
+        var halves = raw.chunk(2, dim: -1);
+        return new DiagonalGaussian(halves[0], nn.functional.softplus(halves[1]) + scaleFloor);
+    }
+}

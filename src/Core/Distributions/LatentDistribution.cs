@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Distributions;
+
+/// <summary>
+/// A factorised posterior q(z|x) over a batch, on R^n or on the hidden cube [0,1]^n, together with
+/// its prior p(z). Shapes: parameters <c>[B, n]</c>; samples <c>[S, B, n]</c>.
+/// </summary>
+public abstract class LatentDistribution
+{
+    /// <summary>Latent dimension n.</summary>
+    public abstract long Dim { get; }
+
+    /// <summary>
+    /// Draws <paramref name="samples"/> reparameterised samples per batch row, with log q(z|x) and
+    /// log p(z) of each, both summed over the n coordinates.
+    /// </summary>
+    /// <returns>Values <c>[S, B, n]</c>, log q <c>[S, B]</c>, log p <c>[S, B]</c>.</returns>
+    public abstract LatentSample RSample(long samples, Generator? generator);
+
+    /// <summary>KL(q(z|x) ‖ p(z)) in closed form, summed over coordinates.</summary>
+    /// <returns>Tensor of shape <c>[B]</c>.</returns>
+    public abstract Tensor KlToPrior();
+}

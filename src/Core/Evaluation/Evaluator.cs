@@ -1,0 +1,51 @@
+using ManifoldKit.Models;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Evaluation;
+
+/// <summary>
+/// Test-set bounds on log p(x), per data point in nats, from the same density code as training
+/// (<see cref="VariationalAutoencoder.Terms"/>), batched, without gradients.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>The ELBO averaged over points, each with the mean over <paramref name="samples"/> posterior samples.</summary>
+    public static double Elbo(VariationalAutoencoder model, Tensor x, int samples = 10, long seed = 0, int batchSize = 500) =>
+        Average(model, x, samples, seed, batchSize, terms => terms.Elbo);
+
+    /// <summary>The importance-weighted bound with <paramref name="k"/> samples (IWAE; k = 1 is the one-sample ELBO).</summary>
+    public static double Iwae(VariationalAutoencoder model, Tensor x, int k = 100, long seed = 0, int batchSize = 250) =>
+        Average(model, x, k, seed, batchSize, terms => terms.Iwae);
+
+    /// <summary>Per-point values of a bound, <c>[N]</c>, float64.</summary>
+    public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var gradients = no_grad();
+            using var generator = new Generator((ulong)seed);
+            var parts = new List<Tensor>();
+            for (long start = 0; start < x.shape[0]; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start));
+                parts.Add(bound(model.Terms(batch, samples, generator)).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
+            }
+            var result = cat(parts, 0);
+            foreach (var part in parts) part.Dispose();
+            return result;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static double Average(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound)
+    {
+        using var scope = NewDisposeScope();
+        return PerPoint(model, x, samples, seed, batchSize, bound).mean().item<double>();
+    }
+}

@@ -1,0 +1,48 @@
+using ManifoldKit.Distributions;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Models;
+
+/// <summary>
+/// Where the latent variable lives and what the decoder sees: z itself (a Euclidean VAE), or
+/// f(z_hid) for an embedding f of the hidden cube into a manifold (ER), optionally moved by a
+/// group element g = a(x) from an extra encoder head (the paper, section 3).
+/// </summary>
+public sealed class LatentSpace
+{
+    private LatentSpace(string name, int hiddenDim, int decoderInputDim, IPosteriorFamily posterior, IEmbedding? embedding, IGroupAction? action)
+    {
+        (Name, HiddenDim, DecoderInputDim, Posterior, Embedding, Action) = (name, hiddenDim, decoderInputDim, posterior, embedding, action);
+    }
+
+    /// <summary>A label for reports, e.g. <c>euclidean-2</c> or <c>circle+action</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>n: dimension of z (Euclidean) or z_hid (ER).</summary>
+    public int HiddenDim { get; }
+
+    /// <summary>Size of the decoder's input: n, or the ambient dimension m of the manifold.</summary>
+    public int DecoderInputDim { get; }
+
+    /// <summary>The posterior family and, with it, the prior.</summary>
+    public IPosteriorFamily Posterior { get; }
+
+    /// <summary>f, or null for a Euclidean latent.</summary>
+    public IEmbedding? Embedding { get; }
+
+    /// <summary>The group acting on f(z_hid), or null when there is no group-action encoder.</summary>
+    public IGroupAction? Action { get; }
+
+    /// <summary>A Gaussian VAE latent R^n with prior N(0, I).</summary>
+    public static LatentSpace Euclidean(int dim, IPosteriorFamily? posterior = null) =>
+        new($"euclidean-{dim}", dim, dim, posterior ?? new GaussianFamily(), null, null);
+
+    /// <summary>An ER latent: Beta posterior on [0,1]^n pushed through f, optionally with a group-action encoder.</summary>
+    public static LatentSpace Manifold(string name, IEmbedding embedding, IGroupAction? action = null, IPosteriorFamily? posterior = null) =>
+        new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, posterior ?? new BetaFamily(), embedding, action);
+
+    /// <summary>The decoder input for hidden samples: f(z) or z.</summary>
+    /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
+    /// <returns>Tensor of shape <c>[..., DecoderInputDim]</c>.</returns>
+    public Tensor ToDecoderInput(Tensor hidden) => Embedding?.Embed(hidden) ?? hidden;
+}

@@ -1,0 +1,20 @@
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Models;
+
+/// <summary>The per-sample terms every objective and bound is built from.</summary>
+/// <param name="LogLikelihood">log p(x|z), tensor of shape <c>[S, B]</c>.</param>
+/// <param name="LogQ">log q(z|x) in the hidden space, <c>[S, B]</c>.</param>
+/// <param name="LogPrior">log p(z) in the hidden space, <c>[S, B]</c>.</param>
+/// <param name="Kl">KL(q(z|x) ‖ p(z)) in closed form, <c>[B]</c>.</param>
+public sealed record ModelTerms(Tensor LogLikelihood, Tensor LogQ, Tensor LogPrior, Tensor Kl)
+{
+    /// <summary>ELBO per point: mean over samples of log p(x|z), minus the KL. Shape <c>[B]</c>.</summary>
+    public Tensor Elbo => LogLikelihood.mean([0]) - Kl;
+
+    /// <summary>
+    /// The importance-weighted bound per point, log (1/S) Σ p(x|z)p(z)/q(z|x) (Burda et al. 2016),
+    /// with hidden-space densities: the log-det terms cancel as in the KL (appendix 5.3). Shape <c>[B]</c>.
+    /// </summary>
+    public Tensor Iwae => (LogLikelihood + LogPrior - LogQ).logsumexp(0) - Math.Log(LogLikelihood.shape[0]);
+}

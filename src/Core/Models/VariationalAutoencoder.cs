@@ -1,0 +1,91 @@
+using ManifoldKit.Distributions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Models;
+
+/// <summary>
+/// A VAE with a Gaussian likelihood of learned per-dimension scale, whose latent is Euclidean or,
+/// through embedding-reparameterisation, a manifold (the paper, sections 2–3):
+/// x → encoder → q(z_hid|x) → z_hid → f(z_hid) [→ a(x)·f(z_hid)] → decoder → p(x|·),
+/// with the KL in the hidden space. A learned f is frozen and is not one of this module's parameters.
+/// </summary>
+public sealed class VariationalAutoencoder : nn.Module
+{
+    private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
+
+    private readonly Sequential encoder;
+    private readonly Linear posteriorHead;
+    private readonly Linear? actionHead;
+    private readonly Sequential decoder;
+    private readonly Parameter logScale;
+
+    /// <summary>Builds the model; weights come from the global torch generator (seed it first).</summary>
+    public VariationalAutoencoder(LatentSpace latent, ArchitectureOptions? architecture = null) : base(nameof(VariationalAutoencoder))
+    {
+        Latent = latent;
+        Architecture = architecture ?? new ArchitectureOptions();
+        var widths = Architecture.HiddenWidths;
+        encoder = Mlp(Architecture.ObservedDim, widths, finalActivation: true);
+        posteriorHead = nn.Linear(widths[^1], latent.Posterior.ParametersPerDim * latent.HiddenDim);
+        actionHead = latent.Action is null ? null : nn.Linear(widths[^1], latent.Action.ParameterDim);
+        decoder = Mlp(latent.DecoderInputDim, [.. widths, Architecture.ObservedDim], finalActivation: false);
+        logScale = nn.Parameter(zeros(Architecture.ObservedDim));
+        RegisterComponents();
+    }
+
+    /// <summary>The latent space.</summary>
+    public LatentSpace Latent { get; }
+
+    /// <summary>The MLP sizes.</summary>
+    public ArchitectureOptions Architecture { get; }
+
+    /// <summary>The posterior q(z_hid|x) for a batch.</summary>
+    /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
+    public LatentDistribution Encode(Tensor x) => Latent.Posterior.Create(posteriorHead.forward(encoder.forward(x)));
+
+    /// <summary>
+    /// What the decoder sees for hidden codes z (<c>[S, B, n]</c>): f(z), moved by g = a(x) when the
+    /// model has a group-action encoder. Shape <c>[S, B, DecoderInputDim]</c>.
+    /// </summary>
+    public Tensor DecoderInput(Tensor x, Tensor hidden) => Place(encoder.forward(x), hidden);
+
+    /// <summary>The per-sample terms of the objective with <paramref name="samples"/> posterior samples per point.</summary>
+    /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
+    /// <param name="samples">S, samples per point.</param>
+    /// <param name="generator">Source of the posterior noise.</param>
+    public ModelTerms Terms(Tensor x, long samples, Generator? generator)
+    {
+        var features = encoder.forward(x);
+        var posterior = Latent.Posterior.Create(posteriorHead.forward(features));
+        var sample = posterior.RSample(samples, generator);
+        var mean = decoder.forward(Place(features, sample.Value));                   // [S, B, D]
+        var logLikelihood = (-0.5 * ((x - mean) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
+        return new ModelTerms(logLikelihood, sample.LogQ, sample.LogPrior, posterior.KlToPrior());
+    }
+
+    /// <summary>Decoder means for decoder inputs, <c>[..., DecoderInputDim]</c> → <c>[..., D]</c>.</summary>
+    public Tensor Decode(Tensor decoderInput) => decoder.forward(decoderInput);
+
+    private Tensor Place(Tensor features, Tensor hidden)
+    {
+        var input = Latent.ToDecoderInput(hidden);
+        if (actionHead is null || Latent.Action is null) return input;
+        var element = Latent.Action.ElementFromParameters(actionHead.forward(features));          // [B, k, k]
+        return Latent.Action.Act(element, input);
+    }
+
+    private static Sequential Mlp(int input, int[] widths, bool finalActivation)
+    {
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        var previous = input;
+        for (var i = 0; i < widths.Length; i++)
+        {
+            layers.Add(nn.Linear(previous, widths[i]));
+            if (finalActivation || i < widths.Length - 1) layers.Add(nn.ReLU());
+            previous = widths[i];
+        }
+        return nn.Sequential(layers);
+    }
+}

@@ -1,0 +1,32 @@
+namespace ManifoldKit.Training;
+
+/// <summary>Optimisation settings (PROTOCOL.md: Adam 1e-3, batch 128, 10,000 steps).</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Optimiser steps.</summary>
+    public int Steps { get; init; } = 10_000;
+
+    /// <summary>Fresh data points per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Posterior samples per point in the training objective.</summary>
+    public int Samples { get; init; } = 1;
+
+    /// <summary>Seed of the initial weights, the data stream and the posterior noise.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Steps between progress reports (and metric rows).</summary>
+    public int ReportEvery { get; init; } = 100;
+
+    /// <summary>Steps between checkpoints; 0 for none.</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>
+    /// Steps over which the KL weight rises linearly from 0 to 1 (a warm-up that helps optimisation);
+    /// 0, the paper's objective throughout, by default.
+    /// </summary>
+    public int KlWarmupSteps { get; init; }
+}
