@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using FsCheck.Xunit;
+using ManifoldKit.Embeddings;
+using ManifoldKit.Manifolds;
+using ManifoldKit.Testing;
+using Xunit;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Core.Tests.Embeddings;
+
+[Properties(Arbitrary = [typeof(ManifoldArbitraries)], MaxTest = 20)]
+public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// A WAE-MMD embedding trained with PROTOCOL.md's settings (5,000 steps, batch 256, λ = 10)
+    /// maps fresh uniform codes near the circle: median distance below 0.1, mean below 0.15. (Measured
+    /// at seed 0: median 0.073, mean 0.124; the worst codes are those the encoder's seam leaves
+    /// unused, which the decoder maps onto a chord.)
+    /// </summary>
+    [Fact]
+    public void Wae_WithProtocolSettings_LandsOnTheCircle()
+    {
+        using var scope = NewDisposeScope();
+        IManifold circle = new Circle();
+        var clock = Stopwatch.StartNew();
+        using var f = WaeMmdTrainer.Train(circle, new WaeOptions { Seed = 0 });
+        var codes = rand([2000, 1], generator: new Generator(1));
+        var distance = circle.Distance(f.Embed(codes));
+        var (median, mean) = (distance.median().item<float>(), distance.mean().item<float>());
+        output.WriteLine($"WAE on the circle: {clock.Elapsed.TotalSeconds:F1} s, distance median {median:G3}, mean {mean:G3}");
+        Assert.True(median < 0.1 && mean < 0.15, $"learned f misses the circle: median distance {median:G3}, mean {mean:G3}");
+    }
+
+    /// <summary>Saving and loading gives a frozen embedding with identical outputs and metadata.</summary>
+    [Fact]
+    public void SaveAndLoad_RoundTrips()
+    {
+        using var scope = NewDisposeScope();
+        var path = Path.Combine(Path.GetTempPath(), $"mk-embedding-{Guid.NewGuid():N}.bin");
+        try
+        {
+            using var f = WaeMmdTrainer.Train(new Sphere(2), new WaeOptions { Steps = 20, Seed = 3 });
+            f.SaveTo(path);
+            using var loaded = LearnedEmbedding.Load(path);
+            Assert.Equal(("sphere", 2, 3), (loaded.ManifoldName, loaded.HiddenDim, loaded.AmbientDim));
+            var codes = rand([50, 2], generator: new Generator(2));
+            TensorAssert.Close(loaded.Embed(codes), f.Embed(codes), 0, "loaded vs saved embedding");
+            Assert.All(loaded.parameters(), p => Assert.False(p.requires_grad));
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(path + ".json");
+        }
+    }
+
+    /// <summary>A missing file is reported with its path and the command that makes one.</summary>
+    [Fact]
+    public void Load_MissingFile_SaysWhatToDo()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => LearnedEmbedding.Load("/nonexistent/f.bin"));
+        Assert.Equal("no learned embedding at /nonexistent/f.bin; create one with 'manifoldkit embed'.", error.Message);
+    }
+
+    /// <summary>The batched autograd metric of a learned (non-isometric) map matches central finite differences.</summary>
+    [Property]
+    public void MetricTensor_OfLearnedEmbedding_MatchesFiniteDifferences(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(seed.Value);
+        using var f = new LearnedEmbedding("so3", 3, 9);
+        f.to(ScalarType.Float64);
+        var codes = rand([16, 3], dtype: ScalarType.Float64, generator: seed.Generator());
+        IEmbedding embedding = f;
+        var metric = embedding.MetricTensor(codes);
+        const double h = 1e-6;
+        var columns = Enumerable.Range(0, 3).Select(j =>
+        {
+            var step = zeros(3, dtype: ScalarType.Float64);
+            step[j] = h;
+            return (f.Embed(codes + step) - f.Embed(codes - step)) / (2 * h);
+        }).ToArray();
+        var jacobian = stack(columns, dim: -1);
+        TensorAssert.Close(metric, jacobian.transpose(-1, -2).matmul(jacobian), 1e-6, "autograd JᵀJ vs finite differences");
+    }
+}
