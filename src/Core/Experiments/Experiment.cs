@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ManifoldKit.Data;
+using ManifoldKit.Distributions;
+using ManifoldKit.Embeddings;
+using ManifoldKit.Evaluation;
+using ManifoldKit.Models;
+using ManifoldKit.Training;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Experiments;
+
+/// <summary>
+/// Trains and evaluates one model of an <see cref="ExperimentSpec"/> for one seed, in its own
+/// directory: <c>metrics.csv</c> (per report), <c>checkpoint/</c>, and at the end
+/// <c>result.json</c> and <c>summary.md</c>, each written atomically; <c>result.json</c> exists only
+/// for a finished run. A directory with a checkpoint and no result resumes.
+/// </summary>
+public static class Experiment
+{
+    /// <summary>Builds a manifold from its registry name and settings.</summary>
+    public delegate IManifold Resolver(string name, ManifoldSettings settings);
+
+    /// <summary>Runs (or resumes) the experiment for <paramref name="seed"/> in <paramref name="runDirectory"/>.</summary>
+    /// <param name="spec">The experiment.</param>
+    /// <param name="seed">Training seed.</param>
+    /// <param name="runDirectory">Where outputs go; created if missing.</param>
+    /// <param name="resolve">The manifold catalogue.</param>
+    /// <param name="embeddingCache">Where learned embeddings are kept for reuse across runs.</param>
+    /// <param name="progress">Training progress.</param>
+    /// <param name="log">One-line messages (embedding learned or reused, resume).</param>
+    /// <param name="cancellation">Stops training after the current step; a checkpoint is saved.</param>
+    /// <exception cref="ExperimentException">The spec names something that does not fit (key given).</exception>
+    public static ExperimentResult Run(ExperimentSpec spec, long seed, string runDirectory, Resolver resolve, string embeddingCache,
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(runDirectory);
+        var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
+        using var task = new ToyTask(taskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
+        var (latent, embeddingPath) = BuildLatent(spec, seed, resolve, embeddingCache, log);
+        var options = spec.Training with { Seed = seed, CheckpointEvery = spec.Training.CheckpointEvery > 0 ? spec.Training.CheckpointEvery : 1000 };
+        using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, options);
+
+        var metrics = new MetricsFile(Path.Combine(runDirectory, "metrics.csv"));
+        if (Checkpoint.Exists(runDirectory))
+        {
+            var step = Checkpoint.Load(runDirectory, trainer);
+            metrics.TruncateAfter(step);
+            log?.Invoke($"resuming {runDirectory} from step {step}");
+        }
+        var clock = Stopwatch.StartNew();
+        var startStep = trainer.Step;
+        trainer.Run(new Forward(p =>
+        {
+            metrics.Append(p);
+            if (p.Step % options.CheckpointEvery == 0) metrics.Flush();   // the checkpoint follows this report
+            progress?.Report(p);
+        }), runDirectory, cancellation);
+        clock.Stop();
+        Checkpoint.Save(runDirectory, trainer);
+        metrics.Flush();
+        if (trainer.Step < options.Steps) throw new OperationCanceledException($"stopped at step {trainer.Step}; run again to resume from the checkpoint in {runDirectory}.");
+
+        var (test, _) = task.TestSet(spec.Evaluation.TestSize);
+        using var scope = NewDisposeScope();
+        var evaluation = spec.Evaluation;
+        var kl = Evaluator.PerPoint(trainer.Model, test, 1, seed, 500, terms => terms.Kl).mean().item<double>();
+        var result = new ExperimentResult
+        {
+            Name = spec.Name,
+            Seed = seed,
+            Elbo = Evaluator.Elbo(trainer.Model, test, evaluation.ElboSamples, seed),
+            Iwae = Evaluator.Iwae(trainer.Model, test, evaluation.IwaeSamples, seed),
+            IwaeSamples = evaluation.IwaeSamples,
+            Kl = kl,
+            Collapsed = kl < evaluation.CollapseKl,
+            Steps = trainer.Step,
+            TrainSeconds = clock.Elapsed.TotalSeconds,
+            StepsPerSecond = (trainer.Step - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            EmbeddingPath = embeddingPath,
+        };
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "result.json"), JsonSerializer.Serialize(result, JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "summary.md"), Summary(spec, latent, result));
+        return result;
+    }
+
+    /// <summary>Reads a finished run's result, or null when the run has not finished.</summary>
+    public static ExperimentResult? ReadResult(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, "result.json");
+        return File.Exists(path) ? JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(path), JsonOptions) : null;
+    }
+
+    /// <summary>JSON settings for results: indented, camel-case.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The latent space of the spec, learning or loading f as asked.</summary>
+    public static (LatentSpace Latent, string? EmbeddingPath) BuildLatent(ExperimentSpec spec, long seed, Resolver resolve, string embeddingCache, Action<string>? log = null)
+    {
+        var options = spec.Latent;
+        var posterior = Posterior(options);
+        if (options.Kind == "euclidean")
+        {
+            if (options.Dim < 1) throw new ExperimentException("latent.dim", $"latent.dim is {options.Dim}; a Euclidean latent needs dim >= 1.");
+            return (LatentSpace.Euclidean(options.Dim, posterior), null);
+        }
+        if (options.Kind != "manifold")
+            throw new ExperimentException("latent.kind", $"latent.kind is '{options.Kind}'; expected euclidean or manifold.");
+
+        var manifold = Resolve(resolve, "latent.manifold", options.Manifold, options.ManifoldSettings);
+        IGroupAction? action = null;
+        if (options.GroupAction)
+            action = manifold.Symmetry ?? throw new ExperimentException("latent.group_action",
+                $"manifold '{manifold.Name}' offers no group action; set latent.group_action: false.");
+
+        string? path = null;
+        IEmbedding embedding;
+        switch (options.Embedding)
+        {
+            case "exact":
+                embedding = manifold.ExactEmbedding ?? throw new ExperimentException("latent.embedding",
+                    $"manifold '{manifold.Name}' offers no exact embedding; use latent.embedding: learned.");
+                break;
+            case "learned":
+                path = Path.Combine(embeddingCache, $"{CacheKey(manifold, options, spec.Wae)}-seed{seed}.bin");
+                if (File.Exists(path) && File.Exists(path + ".json"))
+                {
+                    embedding = LearnedEmbedding.Load(path);
+                    log?.Invoke($"reusing learned embedding {path}");
+                }
+                else
+                {
+                    log?.Invoke($"learning a WAE-MMD embedding of {manifold.Name} ({spec.Wae.Steps} steps, seed {seed}) into {path}");
+                    var learned = WaeMmdTrainer.Train(manifold, spec.Wae with { Seed = seed });
+                    learned.SaveTo(path);
+                    embedding = learned;
+                }
+                break;
+            default:
+                path = options.Embedding;
+                if (!File.Exists(path)) throw new ExperimentException("latent.embedding",
+                    $"latent.embedding is '{path}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
+                var loaded = LearnedEmbedding.Load(path);
+                if (loaded.HiddenDim != manifold.IntrinsicDim || loaded.AmbientDim != manifold.AmbientDim)
+                    throw new ExperimentException("latent.embedding",
+                        $"{path} embeds [0,1]^{loaded.HiddenDim} into R^{loaded.AmbientDim} ({loaded.ManifoldName}), but {manifold.Name} needs [0,1]^{manifold.IntrinsicDim} into R^{manifold.AmbientDim}.");
+                embedding = loaded;
+                break;
+        }
+        return (LatentSpace.Manifold(manifold.Name, embedding, action, posterior), path);
+    }
+
+    private static IPosteriorFamily Posterior(LatentOptions options) => (options.Posterior ?? (options.Kind == "euclidean" ? "gaussian" : "beta")) switch
+    {
+        "gaussian" => new GaussianFamily(),
+        "beta" => new BetaFamily(),
+        var other => throw new ExperimentException("latent.posterior", $"latent.posterior is '{other}'; expected gaussian or beta."),
+    };
+
+    private static IManifold Resolve(Resolver resolve, string key, string name, IReadOnlyDictionary<string, string> settings)
+    {
+        try
+        {
+            return resolve(name, new ManifoldSettings(settings));
+        }
+        catch (ArgumentException error)
+        {
+            throw new ExperimentException(key, error.Message);
+        }
+    }
+
+    private static string CacheKey(IManifold manifold, LatentOptions options, WaeOptions wae)
+    {
+        var settings = string.Concat(options.ManifoldSettings.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"-{p.Key}{p.Value}"));
+        return $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    private static string Summary(ExperimentSpec spec, LatentSpace latent, ExperimentResult result)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"# {spec.Name}, seed {result.Seed}");
+        text.AppendLine();
+        text.AppendLine($"Task `{spec.Task}` (noise {spec.NoiseStd}), latent `{latent.Name}`, {result.Steps} steps at batch {spec.Training.BatchSize}.");
+        text.AppendLine();
+        text.AppendLine("| metric | value |");
+        text.AppendLine("|---|---|");
+        text.AppendLine($"| test ELBO (nats/point, {spec.Evaluation.ElboSamples} samples) | {result.Elbo:F2} |");
+        text.AppendLine($"| test IWAE (k = {result.IwaeSamples}) | {result.Iwae:F2} |");
+        text.AppendLine($"| mean KL | {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")} |");
+        text.AppendLine($"| training time | {result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) |");
+        if (result.EmbeddingPath is not null) text.AppendLine($"| learned embedding | `{result.EmbeddingPath}` |");
+        return text.ToString();
+    }
+
+    private sealed class Forward(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

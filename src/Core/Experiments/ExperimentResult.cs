@@ -1,0 +1,38 @@
+namespace ManifoldKit.Experiments;
+
+/// <summary>Final test metrics of one trained model, per data point in nats.</summary>
+public sealed record ExperimentResult
+{
+    /// <summary>Experiment name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Training seed.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>Test ELBO.</summary>
+    public required double Elbo { get; init; }
+
+    /// <summary>Test IWAE bound.</summary>
+    public required double Iwae { get; init; }
+
+    /// <summary>k of the IWAE bound.</summary>
+    public required int IwaeSamples { get; init; }
+
+    /// <summary>Mean test KL(q(z|x) ‖ p(z)).</summary>
+    public required double Kl { get; init; }
+
+    /// <summary>Whether the posterior collapsed (mean KL below the threshold).</summary>
+    public required bool Collapsed { get; init; }
+
+    /// <summary>Steps trained.</summary>
+    public required int Steps { get; init; }
+
+    /// <summary>Wall time of training (this process's share when resumed), seconds.</summary>
+    public required double TrainSeconds { get; init; }
+
+    /// <summary>Training throughput.</summary>
+    public required double StepsPerSecond { get; init; }
+
+    /// <summary>The saved learned embedding used, if any.</summary>
+    public string? EmbeddingPath { get; init; }
+}

@@ -1,0 +1,98 @@
+using ManifoldKit.Embeddings;
+using ManifoldKit.Experiments;
+using ManifoldKit.Manifolds;
+using ManifoldKit.Training;
+using Xunit;
+
+namespace ManifoldKit.Core.Tests.Experiments;
+
+public sealed class ExperimentTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("mk-experiment").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private static IManifold Resolve(string name, ManifoldSettings settings) => name switch
+    {
+        "circle" => new Circle(),
+        "sphere" => new Sphere(settings.GetInt32("dim", 2, min: 1)),
+        "so3" => new SpecialOrthogonal3(),
+        _ => throw new ArgumentException($"unknown manifold '{name}'"),
+    };
+
+    private static ExperimentSpec Small(LatentOptions latent) => new()
+    {
+        Name = "small",
+        Latent = latent,
+        Training = new TrainingOptions { Steps = 60, ReportEvery = 20, CheckpointEvery = 20 },
+        Wae = new WaeOptions { Steps = 40 },
+        Evaluation = new EvaluationOptions { TestSize = 100, IwaeSamples = 5, ElboSamples = 2 },
+    };
+
+    private sealed class Forward(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    [Fact]
+    public void Run_WritesResultsAndReusesTheLearnedEmbedding()
+    {
+        var messages = new List<string>();
+        var spec = Small(new LatentOptions { Embedding = "learned" });
+        var first = Experiment.Run(spec, 0, Path.Combine(root, "a"), Resolve, Path.Combine(root, "embeddings"), log: messages.Add);
+        var second = Experiment.Run(spec with { Latent = spec.Latent with { GroupAction = true } }, 0, Path.Combine(root, "b"), Resolve, Path.Combine(root, "embeddings"), log: messages.Add);
+
+        Assert.StartsWith("learning a WAE-MMD embedding of circle (40 steps, seed 0)", messages[0]);
+        Assert.Equal($"reusing learned embedding {first.EmbeddingPath}", messages[1]);
+        Assert.Equal(first.EmbeddingPath, second.EmbeddingPath);
+        Assert.True(double.IsFinite(first.Elbo) && double.IsFinite(first.Iwae) && first.Kl >= 0);
+        Assert.Equal(first, Experiment.ReadResult(Path.Combine(root, "a")));
+        var csv = File.ReadAllLines(Path.Combine(root, "a", "metrics.csv"));
+        Assert.Equal(["step,seconds,loss,log_likelihood,kl,elbo", "20", "40", "60"], csv.Select((line, i) => i == 0 ? line : line.Split(',')[0]));
+        Assert.Contains("| test IWAE (k = 5) |", File.ReadAllText(Path.Combine(root, "a", "summary.md")));
+    }
+
+    [Fact]
+    public void Run_InterruptedThenResumed_MatchesAnUninterruptedRun()
+    {
+        var spec = Small(new LatentOptions { GroupAction = true });
+        var straight = Experiment.Run(spec, 3, Path.Combine(root, "straight"), Resolve, root);
+
+        var directory = Path.Combine(root, "interrupted");
+        using var cancel = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => Experiment.Run(spec, 3, directory, Resolve, root,
+            new Forward(p => { if (p.Step == 40) cancel.Cancel(); }), cancellation: cancel.Token));
+        Assert.Null(Experiment.ReadResult(directory));
+        var messages = new List<string>();
+        var resumed = Experiment.Run(spec, 3, directory, Resolve, root, log: messages.Add);
+
+        Assert.Equal([$"resuming {directory} from step 40"], messages);
+        Assert.Equal((straight.Elbo, straight.Iwae, straight.Kl), (resumed.Elbo, resumed.Iwae, resumed.Kl));
+        Assert.Equal(File.ReadAllLines(Path.Combine(root, "straight", "metrics.csv")).Select(l => l.Split(',')[0]),
+                     File.ReadAllLines(Path.Combine(directory, "metrics.csv")).Select(l => l.Split(',')[0]));
+    }
+
+    [Theory]
+    [InlineData("sphere", "3", "exact", false, "latent.embedding", "manifold 'sphere' offers no exact embedding; use latent.embedding: learned.")]
+    [InlineData("circle", null, "/nope/f.bin", false, "latent.embedding", "latent.embedding is '/nope/f.bin', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed circle'.")]
+    [InlineData("torus", null, "exact", false, "latent.manifold", "unknown manifold 'torus'")]
+    [InlineData("sphere", "0", "exact", false, "latent.manifold", "manifold setting 'dim' is '0'; expected an integer from 1 to 2147483647.")]
+    public void BuildLatent_RejectsWhatDoesNotFit_NamingTheKey(string manifold, string? dim, string embedding, bool action, string key, string message)
+    {
+        var settings = dim is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["dim"] = dim };
+        var spec = Small(new LatentOptions { Manifold = manifold, ManifoldSettings = settings, Embedding = embedding, GroupAction = action });
+        var error = Assert.Throws<ExperimentException>(() => Experiment.BuildLatent(spec, 0, Resolve, root));
+        Assert.Equal(key, error.Key);
+        Assert.StartsWith(message, error.Message);
+    }
+
+    [Fact]
+    public void BuildLatent_SavedEmbeddingOfAnotherManifold_IsRejected()
+    {
+        var path = Path.Combine(root, "sphere.bin");
+        using (var f = WaeMmdTrainer.Train(new Sphere(2), new WaeOptions { Steps = 5 })) f.SaveTo(path);
+        var spec = Small(new LatentOptions { Manifold = "circle", Embedding = path });
+        var error = Assert.Throws<ExperimentException>(() => Experiment.BuildLatent(spec, 0, Resolve, root));
+        Assert.Equal($"{path} embeds [0,1]^2 into R^3 (sphere), but circle needs [0,1]^1 into R^2.", error.Message);
+    }
+}
