@@ -1,0 +1,10 @@
+using ManifoldKit.Experiments;
+
+namespace ManifoldKit.Runner.Configuration;
+
+/// <summary>A validated experiment config.</summary>
+/// <param name="Spec">The experiment.</param>
+/// <param name="Output">Where runs go (<c>output</c>; default <c>runs</c>).</param>
+/// <param name="PluginDirs">Extra plugin directories (<c>plugin_dirs</c>), resolved against the config's folder.</param>
+/// <param name="Source">The file it came from, or <c>(default)</c>.</param>
+public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadOnlyList<string> PluginDirs, string Source);
