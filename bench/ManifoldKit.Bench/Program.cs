@@ -1,33 +1,88 @@
-// Training memory and speed over a long run: resident memory and live tensors at checkpoints.
-// Usage: manifoldkit-bench [steps=5000]
+// Speed and memory of training each Table 1 row at batch 128, and IWAE evaluation throughput.
+// Usage: manifoldkit-bench [--steps N] [--rows a,b]   (N defaults to 10,000: resident memory is read at 1,000 and N)
 using System.Diagnostics;
+using ManifoldKit;
 using ManifoldKit.Data;
+using ManifoldKit.Embeddings;
+using ManifoldKit.Evaluation;
+using ManifoldKit.Experiments;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
 using ManifoldKit.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
-var steps = args.Length > 0 ? int.Parse(args[0]) : 5000;
-var circle = new Circle();
-using var task = new ToyTask(circle);
-var latent = LatentSpace.Manifold("circle", circle.ExactEmbedding, circle.Symmetry);
-using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100 });
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-Console.WriteLine($"model: er-proj with group action (circle), batch 128, {steps} steps");
-Console.WriteLine("step  steps/s  rss_MiB  live_tensors  elbo");
-var clock = Stopwatch.StartNew();
-var lastStep = 0;
-var lastTime = TimeSpan.Zero;
-trainer.Run(new Reporter(p =>
+var steps = 10_000;
+string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
+for (var i = 0; i < args.Length; i++)
 {
-    if (p.Step % 1000 != 0 && p.Step != 100) return;
+    switch (args[i])
+    {
+        case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 1000: steps = n; i++; break;
+        case "--rows" when i + 1 < args.Length: rows = args[++i].Split(','); break;
+        default:
+            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...]");
+            return 2;
+    }
+}
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+Console.WriteLine($"each row: batch 128, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps");
+Console.WriteLine();
+Console.WriteLine("| row | steps/s | forward ms | backward ms | optimiser ms | managed KB/step | RSS MiB @1000 | RSS MiB @" + steps + " | IWAE k=100 points/s |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+var cache = Directory.CreateTempSubdirectory("mk-bench").FullName;
+IManifold Resolve(string name, ManifoldSettings settings) => new Circle();
+foreach (var row in rows)
+{
+    var latentOptions = row switch
+    {
+        "vae-1d" => new LatentOptions { Kind = "euclidean", Dim = 1 },
+        "vae-2d" => new LatentOptions { Kind = "euclidean", Dim = 2 },
+        "er-proj" => new LatentOptions { Embedding = "exact" },
+        "er-learned" => new LatentOptions { Embedding = "learned" },
+        "er-learned-action" => new LatentOptions { Embedding = "learned", GroupAction = true },
+        _ => throw new ArgumentException($"unknown row '{row}'"),
+    };
+    // Speed does not depend on how well f was learned: a short WAE is enough here.
+    var spec = new ExperimentSpec { Latent = latentOptions, Wae = new WaeOptions { Steps = 200 } };
+    var (latent, _) = Experiment.BuildLatent(spec, 0, Resolve, cache);
+    using var task = new ToyTask(new Circle());
+    using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100 });
+    var windowRates = new List<double>();
+    double rssAt1000 = 0, rssAtEnd = 0;
+    long allocatedAtWarmup = 0;
+    var window = Stopwatch.StartNew();
+    trainer.Run(new Reporter(p =>
+    {
+        if (p.Step == 200)
+        {
+            trainer.Timings.Reset();
+            allocatedAtWarmup = GC.GetAllocatedBytesForCurrentThread();
+        }
+        else if (p.Step > 200) windowRates.Add(100 / window.Elapsed.TotalSeconds);
+        if (p.Step == 1000) rssAt1000 = ResidentMiB();
+        if (p.Step == steps) rssAtEnd = ResidentMiB();
+        window.Restart();
+    }));
+    var measured = trainer.Timings.Steps;
+    var allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedAtWarmup) / (double)measured / 1024;
+    var (test, _) = task.TestSet(2000);
+    var evaluation = Stopwatch.StartNew();
+    Evaluator.Iwae(trainer.Model, test, 100);
+    var pointsPerSecond = 2000 / evaluation.Elapsed.TotalSeconds;
+    windowRates.Sort();
+    Console.WriteLine($"| {row} | {windowRates[windowRates.Count / 2]:F0} | {Ms(trainer.Timings.Forward, measured):F2} | {Ms(trainer.Timings.Backward, measured):F2} | {Ms(trainer.Timings.Optimizer, measured):F2} | {allocatedPerStep:F1} | {rssAt1000:F0} | {rssAtEnd:F0} | {pointsPerSecond:F0} |");
+}
+Directory.Delete(cache, recursive: true);
+return 0;
+
+static double Ms(TimeSpan total, long steps) => total.TotalMilliseconds / steps;
+
+static double ResidentMiB()
+{
     using var process = Process.GetCurrentProcess();
-    var rate = (p.Step - lastStep) / (clock.Elapsed - lastTime).TotalSeconds;
-    (lastStep, lastTime) = (p.Step, clock.Elapsed);
-    Console.WriteLine($"{p.Step,5}  {rate,7:F0}  {process.WorkingSet64 / (1024.0 * 1024),7:F1}  {DisposeScopeManager.Statistics.ThreadTotalLiveCount,12}  {p.Elbo,6:F1}");
-}));
-Console.WriteLine($"total {clock.Elapsed.TotalSeconds:F1} s, {steps / clock.Elapsed.TotalSeconds:F0} steps/s");
+    return process.WorkingSet64 / (1024.0 * 1024);
+}
 
 internal sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
 {

@@ -39,6 +39,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Steps done so far.</summary>
     public int Step { get; private set; }
 
+    /// <summary>Wall time spent so far in each phase of the steps.</summary>
+    public StepTimings Timings { get; } = new();
+
     /// <summary>
     /// Runs steps until <see cref="TrainingOptions.Steps"/> or cancellation, reporting every
     /// <see cref="TrainingOptions.ReportEvery"/> steps and checkpointing into
@@ -76,14 +79,18 @@ public sealed class Trainer : IDisposable
     private Tensor TrainStep()
     {
         Step++;
+        var start = Stopwatch.GetTimestamp();
         optimizer.zero_grad();
         var (x, _) = task.Sample(Options.BatchSize, generator);
         var terms = Model.Terms(x, Options.Samples, generator);
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();
         var loss = KlWeight() * kl - logLikelihood;
+        var forward = Stopwatch.GetTimestamp();
         loss.backward();
+        var backward = Stopwatch.GetTimestamp();
         optimizer.step();
+        Timings.Add(forward - start, backward - forward, Stopwatch.GetTimestamp() - backward);
         return stack([loss, logLikelihood, kl]).detach().to_type(ScalarType.Float64);
     }
 
