@@ -93,6 +93,9 @@ public static class Rotations
     /// <summary>The unit vector orthogonal to k−1 orthonormal vectors, oriented for determinant +1.</summary>
     private static Tensor UnitNormal(List<Tensor> basis, long k, ScalarType dtype)
     {
+        // Closed forms for the small groups training uses: a quarter turn in R², the cross product in R³.
+        if (k == 2) return stack([-basis[0].select(-1, 1), basis[0].select(-1, 0)], dim: -1);
+        if (k == 3) return linalg.cross(basis[0], basis[1]);
         var partial = stack(basis, dim: -1);                                   // [..., k, k-1]
         // Project each standard basis vector off the span; the one with the largest residual is stable.
         var residuals = eye(k, dtype: dtype) - partial.matmul(partial.transpose(-1, -2)); // [..., k, k], columns

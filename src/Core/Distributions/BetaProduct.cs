@@ -33,7 +33,16 @@ public sealed class BetaProduct : LatentDistribution
     public Tensor Mean => Alpha / (Alpha + Beta);
 
     /// <inheritdoc />
-    public override LatentSample RSample(long samples, Generator? generator)
+    /// <remarks>In the parameters' own dtype: without densities, float32 loses nothing that matters.</remarks>
+    public override Tensor RSample(long samples, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        return sigmoid(LogGamma(Alpha, samples, generator) - LogGamma(Beta, samples, generator)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>In float64: log q adds and subtracts terms of order 10⁶ for sharp posteriors.</remarks>
+    public override LatentSample RSampleWithDensities(long samples, Generator? generator)
     {
         using var scope = NewDisposeScope();
         var (alpha, beta) = (Alpha.to_type(ScalarType.Float64), Beta.to_type(ScalarType.Float64));
@@ -62,7 +71,8 @@ public sealed class BetaProduct : LatentDistribution
     {
         var boosted = (concentration + 1).expand([samples, .. concentration.shape]);
         var gamma = _standard_gamma(boosted, generator);
-        var uniform = rand(boosted.shape, dtype: concentration.dtype, generator: generator).clamp_min(1e-300);
+        // 1 − rand lies in (0, 1]: rand can return exactly 0 (1 in 2²⁴ draws in float32), whose log would be −∞.
+        var uniform = 1 - rand(boosted.shape, dtype: concentration.dtype, generator: generator);
         return gamma.log() + uniform.log() / concentration;
     }
 

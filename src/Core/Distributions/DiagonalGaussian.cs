@@ -20,7 +20,11 @@ public sealed class DiagonalGaussian : LatentDistribution
     public override long Dim => Mean.shape[^1];
 
     /// <inheritdoc />
-    public override LatentSample RSample(long samples, Generator? generator)
+    public override Tensor RSample(long samples, Generator? generator) =>
+        Mean + Scale * randn([samples, .. Mean.shape], dtype: Mean.dtype, generator: generator);
+
+    /// <inheritdoc />
+    public override LatentSample RSampleWithDensities(long samples, Generator? generator)
     {
         var noise = randn([samples, .. Mean.shape], dtype: Mean.dtype, generator: generator);
         var value = Mean + Scale * noise;

@@ -11,12 +11,16 @@ public abstract class LatentDistribution
     /// <summary>Latent dimension n.</summary>
     public abstract long Dim { get; }
 
+    /// <summary>Draws <paramref name="samples"/> reparameterised samples per batch row (what training needs).</summary>
+    /// <returns>Tensor of shape <c>[S, B, n]</c>.</returns>
+    public abstract Tensor RSample(long samples, Generator? generator);
+
     /// <summary>
-    /// Draws <paramref name="samples"/> reparameterised samples per batch row, with log q(z|x) and
-    /// log p(z) of each, both summed over the n coordinates.
+    /// Draws reparameterised samples with log q(z|x) and log p(z) of each, summed over the n
+    /// coordinates (what importance weighting needs).
     /// </summary>
     /// <returns>Values <c>[S, B, n]</c>, log q <c>[S, B]</c>, log p <c>[S, B]</c>.</returns>
-    public abstract LatentSample RSample(long samples, Generator? generator);
+    public abstract LatentSample RSampleWithDensities(long samples, Generator? generator);
 
     /// <summary>KL(q(z|x) ‖ p(z)) in closed form, summed over coordinates.</summary>
     /// <returns>Tensor of shape <c>[B]</c>.</returns>

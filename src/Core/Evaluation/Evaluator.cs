@@ -11,14 +11,14 @@ public static class Evaluator
 {
     /// <summary>The ELBO averaged over points, each with the mean over <paramref name="samples"/> posterior samples.</summary>
     public static double Elbo(VariationalAutoencoder model, Tensor x, int samples = 10, long seed = 0, int batchSize = 500) =>
-        Average(model, x, samples, seed, batchSize, terms => terms.Elbo);
+        Average(model, x, samples, seed, batchSize, terms => terms.Elbo, densities: false);
 
     /// <summary>The importance-weighted bound with <paramref name="k"/> samples (IWAE; k = 1 is the one-sample ELBO).</summary>
     public static double Iwae(VariationalAutoencoder model, Tensor x, int k = 100, long seed = 0, int batchSize = 250) =>
         Average(model, x, k, seed, batchSize, terms => terms.Iwae);
 
-    /// <summary>Per-point values of a bound, <c>[N]</c>, float64.</summary>
-    public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound)
+    /// <summary>Per-point values of a bound, <c>[N]</c>, float64; <paramref name="densities"/> if it needs log q and log p.</summary>
+    public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
     {
         var wasTraining = model.training;
         model.eval();
@@ -31,7 +31,7 @@ public static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 var batch = x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start));
-                parts.Add(bound(model.Terms(batch, samples, generator)).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
+                parts.Add(bound(model.Terms(batch, samples, generator, densities)).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
             }
             var result = cat(parts, 0);
             foreach (var part in parts) part.Dispose();
@@ -43,9 +43,9 @@ public static class Evaluator
         }
     }
 
-    private static double Average(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound)
+    private static double Average(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
     {
         using var scope = NewDisposeScope();
-        return PerPoint(model, x, samples, seed, batchSize, bound).mean().item<double>();
+        return PerPoint(model, x, samples, seed, batchSize, bound, densities).mean().item<double>();
     }
 }

@@ -55,14 +55,16 @@ public sealed class VariationalAutoencoder : nn.Module
     /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
     /// <param name="samples">S, samples per point.</param>
     /// <param name="generator">Source of the posterior noise.</param>
-    public ModelTerms Terms(Tensor x, long samples, Generator? generator)
+    /// <param name="densities">Also compute log q and log p of the samples (for importance weighting).</param>
+    public ModelTerms Terms(Tensor x, long samples, Generator? generator, bool densities = true)
     {
         var features = encoder.forward(x);
         var posterior = Latent.Posterior.Create(posteriorHead.forward(features));
-        var sample = posterior.RSample(samples, generator);
-        var mean = decoder.forward(Place(features, sample.Value));                   // [S, B, D]
+        var sample = densities ? posterior.RSampleWithDensities(samples, generator) : null;
+        var hidden = sample?.Value ?? posterior.RSample(samples, generator);
+        var mean = decoder.forward(Place(features, hidden));                   // [S, B, D]
         var logLikelihood = (-0.5 * ((x - mean) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
-        return new ModelTerms(logLikelihood, sample.LogQ, sample.LogPrior, posterior.KlToPrior());
+        return new ModelTerms(logLikelihood, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior);
     }
 
     /// <summary>Decoder means for decoder inputs, <c>[..., DecoderInputDim]</c> → <c>[..., D]</c>.</summary>

@@ -82,7 +82,7 @@ public sealed class Trainer : IDisposable
         var start = Stopwatch.GetTimestamp();
         optimizer.zero_grad();
         var (x, _) = task.Sample(Options.BatchSize, generator);
-        var terms = Model.Terms(x, Options.Samples, generator);
+        var terms = Model.Terms(x, Options.Samples, generator, densities: false);
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();
         var loss = KlWeight() * kl - logLikelihood;

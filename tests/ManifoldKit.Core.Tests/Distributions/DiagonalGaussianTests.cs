@@ -22,7 +22,7 @@ public sealed class DiagonalGaussianTests
     {
         using var scope = NewDisposeScope();
         var q = Random(seed);
-        var sample = q.RSample(100_000, seed.Generator());
+        var sample = q.RSampleWithDensities(100_000, seed.Generator());
         var logRatio = sample.LogQ - sample.LogPrior;                               // [S, B]
         var analytic = q.KlToPrior();
         for (var row = 0; row < 8; row++)
@@ -39,7 +39,7 @@ public sealed class DiagonalGaussianTests
     {
         using var scope = NewDisposeScope();
         var q = Random(seed);
-        var sample = q.RSample(16, seed.Generator());
+        var sample = q.RSampleWithDensities(16, seed.Generator());
         var z = sample.Value;
         var logQ = (-0.5 * ((z - q.Mean) / q.Scale).square() - q.Scale.log() - 0.5 * Math.Log(2 * Math.PI)).sum(-1);
         var logP = (-0.5 * z.square() - 0.5 * Math.Log(2 * Math.PI)).sum(-1);

@@ -38,7 +38,7 @@ public sealed class KlCancellationTests
             var posterior = new BetaProduct(tensor(a).unsqueeze(0), tensor(b).unsqueeze(0));
             var hiddenKl = posterior.KlToPrior().item<double>();
 
-            var points = f.Embed(posterior.RSample(20_000, seed.Generator()).Value.squeeze(1));  // [S, m] on M
+            var points = f.Embed(posterior.RSample(20_000, seed.Generator()).squeeze(1));  // [S, m] on M
             var codes = f.Chart(points);                                                       // [S, n]
             var alpha = tensor(a);
             var beta = tensor(b);
