@@ -63,19 +63,16 @@ public static class Experiment
         metrics.Flush();
         if (trainer.Step < options.Steps) throw new OperationCanceledException($"stopped at step {trainer.Step}; run again to resume from the checkpoint in {runDirectory}.");
 
-        var (test, _) = task.TestSet(spec.Evaluation.TestSize);
-        using var scope = NewDisposeScope();
-        var evaluation = spec.Evaluation;
-        var kl = Evaluator.PerPoint(trainer.Model, test, 1, seed, 500, terms => terms.Kl).mean().item<double>();
+        var (elbo, iwae, kl) = Evaluate(trainer.Model, task, spec.Evaluation, seed);
         var result = new ExperimentResult
         {
             Name = spec.Name,
             Seed = seed,
-            Elbo = Evaluator.Elbo(trainer.Model, test, evaluation.ElboSamples, seed),
-            Iwae = Evaluator.Iwae(trainer.Model, test, evaluation.IwaeSamples, seed),
-            IwaeSamples = evaluation.IwaeSamples,
+            Elbo = elbo,
+            Iwae = iwae,
+            IwaeSamples = spec.Evaluation.IwaeSamples,
             Kl = kl,
-            Collapsed = kl < evaluation.CollapseKl,
+            Collapsed = kl < spec.Evaluation.CollapseKl,
             Steps = trainer.Step,
             TrainSeconds = clock.Elapsed.TotalSeconds,
             StepsPerSecond = (trainer.Step - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
@@ -84,6 +81,33 @@ public static class Experiment
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "result.json"), JsonSerializer.Serialize(result, JsonOptions));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "summary.md"), Summary(spec, latent, result));
         return result;
+    }
+
+    /// <summary>Test ELBO, IWAE and mean KL of a model on the task's test set.</summary>
+    public static (double Elbo, double Iwae, double Kl) Evaluate(VariationalAutoencoder model, ToyTask task, EvaluationOptions evaluation, long seed)
+    {
+        using var scope = NewDisposeScope();
+        var (test, _) = task.TestSet(evaluation.TestSize);
+        var kl = Evaluator.PerPoint(model, test, 1, seed, 500, terms => terms.Kl, densities: false).mean().item<double>();
+        return (Evaluator.Elbo(model, test, evaluation.ElboSamples, seed), Evaluator.Iwae(model, test, evaluation.IwaeSamples, seed), kl);
+    }
+
+    /// <summary>
+    /// Rebuilds the model of a run directory from its last checkpoint (with the learned embedding the
+    /// run used, when <paramref name="embeddingPath"/> is given) and evaluates it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>
+    public static (double Elbo, double Iwae, double Kl, int Step) Reevaluate(ExperimentSpec spec, long seed, string runDirectory, Resolver resolve,
+        string embeddingCache, string? embeddingPath, EvaluationOptions evaluation)
+    {
+        if (embeddingPath is not null) spec = spec with { Latent = spec.Latent with { Embedding = embeddingPath } };
+        var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
+        using var task = new ToyTask(taskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
+        var (latent, _) = BuildLatent(spec, seed, resolve, embeddingCache);
+        using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, spec.Training with { Seed = seed });
+        var step = Checkpoint.Load(runDirectory, trainer);
+        var (elbo, iwae, kl) = Evaluate(trainer.Model, task, evaluation, seed);
+        return (elbo, iwae, kl, step);
     }
 
     /// <summary>Reads a finished run's result, or null when the run has not finished.</summary>

@@ -52,6 +52,7 @@ public static class ConfigWriter
         Line(2, "collapse_kl", s.Evaluation.CollapseKl);
         Line(0, "output", config.Output);
         Line(0, "plugin_dirs", config.PluginDirs);
+        if (config.Reference is not null) Line(0, "reference", config.Reference);
         return text.ToString();
     }
 

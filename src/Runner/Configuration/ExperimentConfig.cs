@@ -7,4 +7,5 @@ namespace ManifoldKit.Runner.Configuration;
 /// <param name="Output">Where runs go (<c>output</c>; default <c>runs</c>).</param>
 /// <param name="PluginDirs">Extra plugin directories (<c>plugin_dirs</c>), resolved against the config's folder.</param>
 /// <param name="Source">The file it came from, or <c>(default)</c>.</param>
-public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadOnlyList<string> PluginDirs, string Source);
+/// <param name="Reference">A published figure to show beside the results (<c>reference</c>), e.g. the paper's ELBO.</param>
+public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadOnlyList<string> PluginDirs, string Source, string? Reference = null);

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using ManifoldKit.Embeddings;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Runner.Commands;
+
+/// <summary><c>manifoldkit embed MANIFOLD [--out FILE] [--steps N] [--seed N] [--setting k=v]</c>.</summary>
+public static class EmbedCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var name = new Argument<string>("manifold") { Description = "Registry name of the manifold, e.g. sphere." };
+        var output = new Option<string?>("--out") { Description = "Where to save f (default: embeddings/MANIFOLD.bin); metadata goes to FILE.json." };
+        var steps = new Option<int>("--steps") { Description = "WAE-MMD steps.", DefaultValueFactory = _ => new WaeOptions().Steps };
+        var seed = new Option<long>("--seed") { Description = "Seed of initialisation and sampling.", DefaultValueFactory = _ => 0 };
+        var settings = CommandLine.SettingOption();
+        var pluginDirs = CommandLine.PluginDirOption();
+        var command = new Command("embed", "Learn a WAE-MMD embedding of [0,1]^n onto a manifold and save it for reuse.") { name, output, steps, seed, settings, pluginDirs };
+        command.SetAction(parse => CommandLine.Guard(() =>
+        {
+            var catalog = CommandLine.Catalog(parse.GetValue(pluginDirs) ?? []);
+            var manifold = catalog.Create(parse.GetValue(name)!, CommandLine.Settings(parse.GetValue(settings) ?? []));
+            if (parse.GetValue(steps) < 1) throw new ArgumentException($"--steps is {parse.GetValue(steps)}; expected a positive integer.");
+            var path = parse.GetValue(output) ?? Path.Combine("embeddings", $"{manifold.Name}.bin");
+            var options = new WaeOptions { Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
+            Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps");
+            using var f = WaeMmdTrainer.Train(manifold, options, new Progress(options.Steps));
+            f.SaveTo(path);
+            using var scope = NewDisposeScope();
+            using var generator = new Generator(12345);
+            var distance = manifold.Distance(f.Embed(rand([2000, manifold.IntrinsicDim], generator: generator)));
+            Console.WriteLine($"saved {path} (+ {path}.json)");
+            Console.WriteLine($"distance of f(z) from {manifold.Name} over 2000 fresh codes: mean {distance.mean().item<float>():G3}, max {distance.max().item<float>():G3}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private sealed class Progress(int total) : IProgress<(int Step, double Loss)>
+    {
+        public void Report((int Step, double Loss) value)
+        {
+            if (value.Step % Math.Max(1, total / 10 / 250 * 250) == 0 || value.Step == total)
+                Console.WriteLine($"  step {value.Step}/{total}  WAE loss {value.Loss:G4}");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using ManifoldKit.Experiments;
+using ManifoldKit.Runner.Configuration;
+
+namespace ManifoldKit.Runner.Commands;
+
+/// <summary><c>manifoldkit eval RUN_DIR [--iwae-k K] [--elbo-samples S] [--test-size N]</c>.</summary>
+public static class EvalCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var directory = new Argument<string>("run-dir") { Description = "A run directory made by 'manifoldkit run' or 'sweep'." };
+        var k = new Option<int?>("--iwae-k") { Description = "Importance samples of the IWAE bound (default: the run's)." };
+        var samples = new Option<int?>("--elbo-samples") { Description = "Posterior samples per point for the ELBO (default: the run's)." };
+        var size = new Option<int?>("--test-size") { Description = "Test points (default: the run's)." };
+        var pluginDirs = CommandLine.PluginDirOption();
+        var command = new Command("eval", "Re-evaluate a saved run from its last checkpoint.") { directory, k, samples, size, pluginDirs };
+        command.SetAction(parse => CommandLine.Guard(() =>
+        {
+            var run = parse.GetValue(directory)!;
+            var configFile = Path.Combine(run, RunExecutor.ConfigFile);
+            if (!File.Exists(configFile)) throw new ConfigException($"{run} has no {RunExecutor.ConfigFile}: give a directory made by 'manifoldkit run'.");
+            var config = ConfigLoader.Load(configFile);
+            var evaluation = config.Spec.Evaluation;
+            evaluation = evaluation with
+            {
+                IwaeSamples = Positive(parse.GetValue(k), "--iwae-k") ?? evaluation.IwaeSamples,
+                ElboSamples = Positive(parse.GetValue(samples), "--elbo-samples") ?? evaluation.ElboSamples,
+                TestSize = Positive(parse.GetValue(size), "--test-size") ?? evaluation.TestSize,
+            };
+            var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
+            var seed = config.Spec.Seeds[0];
+            var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
+                Path.Combine(config.Output, "embeddings"), Experiment.ReadResult(run)?.EmbeddingPath, evaluation);
+            Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
+            Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
+            Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
+            Console.WriteLine($"  mean KL  {kl:F4}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static int? Positive(int? value, string option) =>
+        value is <= 0 ? throw new ConfigException($"{option} is {value}; expected a positive integer.") : value;
+}

@@ -1,0 +1,52 @@
+using ManifoldKit.Experiments;
+using ManifoldKit.Runner.Configuration;
+using ManifoldKit.Runner.Plugins;
+using ManifoldKit.Runner.Reporting;
+using ManifoldKit.Training;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Runner.Commands;
+
+/// <summary>Runs one seed of a config into its directory, as <c>run</c> and <c>sweep</c> both do.</summary>
+public static class RunExecutor
+{
+    /// <summary>The resolved config written into every run directory.</summary>
+    public const string ConfigFile = "config.yaml";
+
+    /// <summary>Where a seed's run goes by default: <c>OUTPUT/NAME/seedN</c>.</summary>
+    public static string DefaultDirectory(ExperimentConfig config, long seed) => Path.Combine(config.Output, config.Spec.Name, $"seed{seed}");
+
+    /// <summary>Trains (or resumes) and evaluates; returns the result, or the stored one if the run had finished.</summary>
+    public static ExperimentResult Execute(ExperimentConfig config, long seed, string directory, IManifoldCatalog catalog, TextWriter log, CancellationToken cancellation)
+    {
+        if (Experiment.ReadResult(directory) is { } finished)
+        {
+            log.WriteLine($"{directory} has finished already (delete it to train again).");
+            return finished;
+        }
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } }));
+        var label = $"{config.Spec.Name} seed {seed}";
+        var board = utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"));
+        var printer = ProgressPrinter.ForConsole(label);
+        var progress = new Tee(p =>
+        {
+            printer.Report(p);
+            board.add_scalar("train/elbo", (float)p.Elbo, p.Step);
+            board.add_scalar("train/log_likelihood", (float)p.LogLikelihood, p.Step);
+            board.add_scalar("train/kl", (float)p.Kl, p.Step);
+        });
+        var result = Experiment.Run(config.Spec, seed, directory, (name, settings) => catalog.Create(name, settings),
+            Path.Combine(config.Output, "embeddings"), progress, message => log.WriteLine(message), cancellation);
+        board.add_scalar("test/elbo", (float)result.Elbo, result.Steps);
+        board.add_scalar("test/iwae", (float)result.Iwae, result.Steps);
+        log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}, " +
+                      $"{result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) -> {directory}");
+        return result;
+    }
+
+    private sealed class Tee(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

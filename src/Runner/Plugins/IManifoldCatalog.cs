@@ -1,0 +1,15 @@
+namespace ManifoldKit.Runner.Plugins;
+
+/// <summary>The manifolds registered by the loaded plugins, by name.</summary>
+public interface IManifoldCatalog
+{
+    /// <summary>Every registered manifold, sorted by name.</summary>
+    IReadOnlyList<ManifoldEntry> Entries { get; }
+
+    /// <summary>Problems met while loading plugins; the plugins concerned were skipped.</summary>
+    IReadOnlyList<string> Diagnostics { get; }
+
+    /// <summary>Builds the manifold registered as <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No such name (the message lists the known ones and the nearest), or bad settings.</exception>
+    IManifold Create(string name, ManifoldSettings settings);
+}

@@ -1,0 +1,25 @@
+using ManifoldKit.Runner.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ManifoldKit.Runner.Plugins;
+
+/// <summary>The catalog over the factories plugins registered as keyed services.</summary>
+internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<ManifoldEntry> entries, IReadOnlyList<string> diagnostics) : IManifoldCatalog
+{
+    public IReadOnlyList<ManifoldEntry> Entries { get; } = entries.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+
+    public IReadOnlyList<string> Diagnostics { get; } = diagnostics;
+
+    public IManifold Create(string name, ManifoldSettings settings)
+    {
+        var factory = services.GetKeyedService<Func<ManifoldSettings, IManifold>>(name);
+        if (factory is null)
+        {
+            var names = Entries.Select(e => e.Name).ToList();
+            throw new ArgumentException(names.Count == 0
+                ? $"unknown manifold '{name}': no manifold plugins are loaded (is the plugins folder beside the executable?)."
+                : $"unknown manifold '{name}'{Nearest.Hint(name, names)} Loaded: {string.Join(", ", names)}.");
+        }
+        return factory(settings);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Reflection;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ManifoldKit.Runner.Plugins;
+
+/// <summary>
+/// Finds manifold plugins and registers their manifolds into a service collection. A plugin is a
+/// folder <c>NAME/</c> holding <c>NAME.dll</c> (its build output); a plugin directory holds such
+/// folders, or is one. Each assembly is loaded in its own context sharing the host's contracts and
+/// TorchSharp types; only public types implementing <see cref="IManifoldPlugin"/> are instantiated.
+/// A broken plugin becomes a diagnostic and the others still load.
+/// </summary>
+public static class PluginLoader
+{
+    /// <summary>The environment variable listing extra plugin directories, separated by ':'.</summary>
+    public const string PathVariable = "MANIFOLDKIT_PLUGIN_PATH";
+
+    /// <summary>The built-in folder beside the executable, then <see cref="PathVariable"/>, then <paramref name="extra"/>.</summary>
+    public static IReadOnlyList<string> Directories(IEnumerable<string> extra)
+    {
+        var fromEnvironment = (Environment.GetEnvironmentVariable(PathVariable) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new[] { Path.Combine(AppContext.BaseDirectory, "plugins") }.Concat(fromEnvironment).Concat(extra)
+            .Select(Path.GetFullPath).Distinct().ToList();
+    }
+
+    /// <summary>Plugin assemblies under <paramref name="directory"/>.</summary>
+    public static IEnumerable<string> FindAssemblies(string directory)
+    {
+        if (!Directory.Exists(directory)) yield break;
+        var own = Path.Combine(directory, Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)) + ".dll");
+        if (File.Exists(own)) yield return own;
+        foreach (var folder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
+        {
+            var assembly = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
+            if (File.Exists(assembly)) yield return assembly;
+        }
+    }
+
+    /// <summary>Loads every plugin in <paramref name="directories"/> and adds the catalog to <paramref name="services"/>.</summary>
+    public static void Load(IServiceCollection services, IEnumerable<string> directories)
+    {
+        var registrar = new Registrar(services);
+        foreach (var directory in directories)
+        {
+            if (!Directory.Exists(directory))
+            {
+                if (directory != Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "plugins")))
+                    registrar.Diagnostics.Add($"plugin directory {directory} does not exist; skipped.");
+                continue;
+            }
+            foreach (var assemblyPath in FindAssemblies(directory)) LoadOne(assemblyPath, registrar);
+        }
+        services.AddSingleton<IManifoldCatalog>(provider => new ManifoldCatalog(provider, registrar.Entries, registrar.Diagnostics));
+    }
+
+    private static void LoadOne(string assemblyPath, Registrar registrar)
+    {
+        Type[] types;
+        try
+        {
+            var loader = McMaster.NETCore.Plugins.PluginLoader.CreateFromAssemblyFile(assemblyPath, sharedTypes: [typeof(IManifoldPlugin), typeof(TorchSharp.torch.Tensor)]);
+            var assembly = loader.LoadDefaultAssembly();
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException error)
+        {
+            var first = error.LoaderExceptions.FirstOrDefault(e => e is not null);
+            registrar.Diagnostics.Add($"plugin {assemblyPath} failed to load: {first?.Message ?? error.Message} (built against another version of ManifoldKit.Abstractions?)");
+            return;
+        }
+        catch (Exception error) when (error is BadImageFormatException or FileLoadException or FileNotFoundException)
+        {
+            registrar.Diagnostics.Add($"plugin {assemblyPath} is not a .NET assembly that can be loaded: {error.Message}");
+            return;
+        }
+        var plugins = types.Where(t => t is { IsPublic: true, IsAbstract: false } && typeof(IManifoldPlugin).IsAssignableFrom(t)).ToList();
+        if (plugins.Count == 0)
+        {
+            registrar.Diagnostics.Add($"plugin {assemblyPath} has no public type implementing IManifoldPlugin; skipped.");
+            return;
+        }
+        foreach (var type in plugins)
+        {
+            registrar.Begin(assemblyPath, type.FullName!);
+            try
+            {
+                if (type.GetConstructor(Type.EmptyTypes) is null)
+                    throw new MissingMethodException($"{type.FullName} has no public parameterless constructor");
+                ((IManifoldPlugin)Activator.CreateInstance(type)!).Register(registrar);
+                registrar.Commit();
+            }
+            catch (Exception error)
+            {
+                registrar.Rollback();
+                var cause = error is TargetInvocationException { InnerException: { } inner } ? inner : error;
+                registrar.Diagnostics.Add($"plugin {assemblyPath} ({type.FullName}) failed while registering: {cause.GetType().Name}: {cause.Message}");
+            }
+        }
+    }
+
+    /// <summary>Maps a plugin's registrations onto keyed DI services; a plugin's names land all or none.</summary>
+    private sealed class Registrar(IServiceCollection services) : IManifoldRegistrar
+    {
+        private readonly List<(string Name, Func<ManifoldSettings, IManifold> Factory)> pending = [];
+        private (string Path, string Type) current;
+
+        public List<ManifoldEntry> Entries { get; } = [];
+
+        public List<string> Diagnostics { get; } = [];
+
+        public void Begin(string path, string type)
+        {
+            current = (path, type);
+            pending.Clear();
+        }
+
+        public IManifoldRegistrar Add(string name, Func<ManifoldSettings, IManifold> factory)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(name);
+            ArgumentNullException.ThrowIfNull(factory);
+            if (name != name.ToLowerInvariant()) throw new ArgumentException($"manifold names are lowercase; got '{name}'.", nameof(name));
+            pending.Add((name, factory));
+            return this;
+        }
+
+        public void Commit()
+        {
+            foreach (var (name, factory) in pending)
+            {
+                if (Entries.FirstOrDefault(e => e.Name == name) is { } owner)
+                {
+                    Diagnostics.Add($"plugin {current.Path} ({current.Type}) registers '{name}', already registered by {owner.AssemblyPath}; the first one is kept.");
+                    continue;
+                }
+                services.AddKeyedSingleton(name, factory);
+                Entries.Add(new ManifoldEntry(name, current.Path, current.Type));
+            }
+            pending.Clear();
+        }
+
+        public void Rollback() => pending.Clear();
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+using ManifoldKit.Runner.Commands;
+
+var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold-valued latents by embedding-reparameterisation.")
+{
+    RunCommand.Create(),
+    SweepCommand.Create(),
+    EmbedCommand.Create(),
+    EvalCommand.Create(),
+    ManifoldsCommand.Create(),
+    VerifyCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
