@@ -9,9 +9,9 @@ public static class Nearest
                   .Where(c => c.Distance <= Math.Max(2, name.Length / 3))
                   .OrderBy(c => c.Distance).Select(c => c.Candidate).FirstOrDefault();
 
-    /// <summary>", did you mean 'x'?" or an empty string.</summary>
+    /// <summary>"; did you mean 'x'?" or "." to end the sentence naming the unknown name.</summary>
     public static string Hint(string name, IEnumerable<string> candidates) =>
-        Match(name, candidates) is { } match ? $"; did you mean '{match}'?" : "";
+        Match(name, candidates) is { } match ? $"; did you mean '{match}'?" : ".";
 
     private static int Distance(string a, string b)
     {

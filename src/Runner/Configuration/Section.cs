@@ -41,7 +41,7 @@ public sealed class Section
         var scalar = Scalar(key);
         if (scalar is null) return defaultValue;
         if (choices.Contains(scalar.Value)) return scalar.Value!;
-        throw Error(scalar, key, $"is '{scalar.Value}'; expected one of: {string.Join(", ", choices)}{Nearest.Hint(scalar.Value!, choices)}");
+        throw Error(scalar, key, $"is '{scalar.Value}'; expected one of: {string.Join(", ", choices)}");
     }
 
     /// <summary>An integer in [min, max].</summary>

@@ -1,0 +1,154 @@
+using Xunit;
+
+namespace ManifoldKit.Runner.Tests;
+
+/// <summary>End to end through the real executable, as a user runs it.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string work = Directory.CreateTempSubdirectory("mk-cli").FullName;
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    // Small enough for a test: the pipeline is the real one, only shorter.
+    private static readonly string[] Short = ["training.steps=200", "training.report_every=50", "training.checkpoint_every=100",
+        "wae.steps=100", "evaluation.test_size=200", "evaluation.iwae_samples=5", "evaluation.elbo_samples=2"];
+
+    private string Config(string yaml, string name = "exp.yaml")
+    {
+        var path = Path.Combine(work, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    [Fact]
+    public void Manifolds_ListsTheBuiltIns()
+    {
+        var (code, output, error) = Repository.Run(work, null, "manifolds");
+        Assert.True(code == 0, error);
+        Assert.Contains("| circle | 1 | 2 | 6.28319 | yes | SO(2) (2 parameters) | plugins/ManifoldKit.Manifolds.Circle/ManifoldKit.Manifolds.Circle.dll |", output);
+        Assert.Contains("| sphere | 2 | 3 | 12.5664 | yes | SO(3) (6 parameters) |", output);
+        Assert.Contains("| so3 | 3 | 9 | 223.324 | yes | SO(3) (6 parameters) |", output);
+    }
+
+    [Fact]
+    public void ExternalPlugin_IsListed_Verified_AndTrainedOn()
+    {
+        var plugins = Path.Combine(work, "my-plugins");
+        Repository.InstallPlugin("plugins/Torus", "ManifoldKit.Plugins.Torus", plugins);
+        var environment = new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins };
+
+        var (code, output, error) = Repository.Run(work, environment, "manifolds");
+        Assert.True(code == 0, error);
+        Assert.Contains("| torus | 2 | 4 | 39.4784 | yes | SO(2)×SO(2) (4 parameters) |", output);
+
+        (code, output, error) = Repository.Run(work, environment, "verify", "torus");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("  PASS VolumeElement_EqualsManifoldVolume", output);
+        Assert.Contains("  PASS Act_IsCompatibleWithCompose", output);
+        Assert.EndsWith("torus: 33 passed, 0 failed\n", output);
+
+        var config = Config("task: torus\nlatent:\n  manifold: torus\n  group_action: true\n");
+        (code, output, error) = Repository.Run(work, environment, ["run", config, .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("exp seed 0: test ELBO ", output);
+        Assert.True(File.Exists(Path.Combine(work, "runs", "exp", "seed0", "result.json")));
+    }
+
+    [Fact]
+    public void Verify_FailingManifold_ExitsOne_AndUnknownManifold_ExitsTwo()
+    {
+        var (code, output, error) = Repository.Run(work, null, "verify", "sphere", "--setting", "dim=3");
+        Assert.Equal(0, code);
+        Assert.Contains("ExactEmbeddingContract: not offered (no exact embedding); not checked", output);
+
+        var plugins = Path.Combine(work, "test-plugins");
+        Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        (code, output, _) = Repository.Run(work, new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins }, "verify", "lopsided");
+        Assert.Equal(1, code);
+        Assert.Contains("  FAIL VolumeElement_EqualsManifoldVolume: sqrt(det G) / Vol(M) (Vol = 7): max |error| = 0.1024 exceeds 1E-07 [seed ", output);
+        Assert.Contains("  PASS Chart_InvertsEmbed", output);
+        Assert.Contains("GroupActionContract: not offered (no group action); not checked", output);
+        Assert.EndsWith("lopsided: 20 passed, 1 failed\n", output);
+
+        (code, _, error) = Repository.Run(work, null, "verify", "nosuch");
+        Assert.Equal(2, code);
+        Assert.Equal("manifoldkit: unknown manifold 'nosuch'. Loaded: circle, so3, sphere.\n", error);
+    }
+
+    [Fact]
+    public void BadConfig_ExitsTwo_WithTheMessageAndNoStackTrace()
+    {
+        var config = Config("name: bad\ntraining:\n  steps: 10\n  batchsize: 5\n");
+        var (code, output, error) = Repository.Run(work, null, "run", config);
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: {config}:4: unknown key 'training.batchsize'; did you mean 'batch_size'? Known keys under 'training': batch_size, checkpoint_every, kl_warmup_steps, learning_rate, report_every, samples, steps.\n", error);
+        Assert.DoesNotContain("   at ", output + error);
+
+        config = Config("latent:\n  manifold: sphear\n", "typo.yaml");
+        (code, _, error) = Repository.Run(work, null, "run", config);
+        Assert.Equal(2, code);
+        Assert.Equal("manifoldkit: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.\n", error);
+    }
+
+    [Fact]
+    public void Run_WritesEveryOutput_AndEvalReevaluatesIt()
+    {
+        var config = Config("name: small\nlatent:\n  embedding: learned\n  group_action: true\n");
+        var (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
+        Assert.True(code == 0, output + error);
+        var run = Path.Combine(work, "runs", "small", "seed0");
+        foreach (var file in new[] { "config.yaml", "metrics.csv", "result.json", "summary.md", "checkpoint/model.bin", "checkpoint/optimizer.bin" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories));
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);   // header + steps 50, 100, 150, 200
+        Assert.Contains("small seed 0: step 200/200", output);                          // plain progress lines when redirected
+
+        (code, output, error) = Repository.Run(work, null, "eval", run, "--iwae-k", "7");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("small seed 0 at step 200, 200 test points:", output);
+        Assert.Contains("  IWAE (k = 7)  ", output);
+    }
+
+    [Fact]
+    public void Run_KilledMidway_ResumesFromItsCheckpoint()
+    {
+        var config = Config("name: long\nlatent:\n  group_action: true\n");
+        string[] arguments = ["run", config, "training.steps=4000", "training.checkpoint_every=100", "training.report_every=100",
+            "evaluation.test_size=200", "evaluation.iwae_samples=5", "evaluation.elbo_samples=2"];
+        var run = Path.Combine(work, "runs", "long", "seed0");
+        using (var process = Repository.Start(work, null, arguments))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!File.Exists(Path.Combine(run, "checkpoint", "state.json")) && DateTime.UtcNow < deadline && !process.HasExited) Thread.Sleep(100);
+            Assert.False(process.HasExited, "the run ended before it could be killed");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.False(File.Exists(Path.Combine(run, "result.json")));
+
+        var (code, output, error) = Repository.Run(work, null, "run", run);
+        Assert.True(code == 0, output + error);
+        Assert.Matches($"resuming {System.Text.RegularExpressions.Regex.Escape(run)} from step [1-9][0-9]*00\n", output);
+        Assert.True(File.Exists(Path.Combine(run, "result.json")));
+        var steps = File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => i * 100), steps);            // no row lost or repeated
+    }
+
+    [Fact]
+    public void Sweep_RunsEverySeedOfEveryConfig_AndSummarises()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(work, "configs")).FullName;
+        File.WriteAllText(Path.Combine(folder, "a-proj.yaml"), "name: a-proj\nreference: paper 1\n");
+        File.WriteAllText(Path.Combine(folder, "b-vae.yaml"), "name: b-vae\nlatent:\n  kind: euclidean\n  dim: 2\n");
+        var report = Path.Combine(work, "table.md");
+        var (code, output, error) = Repository.Run(work, null, ["sweep", folder, "--report", report, "seeds=[0,1]", .. Short]);
+        Assert.True(code == 0, output + error);
+        var table = File.ReadAllLines(report);
+        Assert.Equal("| model | runs | test ELBO | test IWAE | collapsed | train time (s) | steps/s | reference |", table[0]);
+        Assert.StartsWith("| a-proj | 2 | ", table[2]);
+        Assert.EndsWith(" | paper 1 |", table[2]);
+        Assert.StartsWith("| b-vae | 2 | ", table[3]);
+        Assert.Matches(@"^\| b-vae \| 2 \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \(k=5\) \| \d/2 \|", table[3]);
+        Assert.StartsWith("4 runs, sweep wall time ", table[5]);
+    }
+}

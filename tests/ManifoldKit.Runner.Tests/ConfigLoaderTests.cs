@@ -1,0 +1,109 @@
+using FsCheck.Xunit;
+using ManifoldKit.Runner.Configuration;
+using ManifoldKit.Testing;
+using Xunit;
+
+namespace ManifoldKit.Runner.Tests;
+
+[Properties(Arbitrary = [typeof(ManifoldArbitraries)], MaxTest = 30)]
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("mk-config").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private string Write(string yaml, string name = "exp.yaml")
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    [Fact]
+    public void EmptyConfig_GivesProtocolDefaults()
+    {
+        var config = ConfigLoader.Load(Write(""));
+        Assert.Equal("exp", config.Spec.Name);
+        Assert.Equal(("circle", 10_000, 128, 0.001), (config.Spec.Task, config.Spec.Training.Steps, config.Spec.Training.BatchSize, config.Spec.Training.LearningRate));
+        Assert.Equal((5000, 256, 10.0), (config.Spec.Wae.Steps, config.Spec.Wae.BatchSize, config.Spec.Wae.Lambda));
+        Assert.Equal((10, 100, 2000), (config.Spec.Evaluation.ElboSamples, config.Spec.Evaluation.IwaeSamples, config.Spec.Evaluation.TestSize));
+        Assert.Equal("runs", config.Output);
+    }
+
+    [Theory]
+    [InlineData("trainig:\n  steps: 5\n", "exp.yaml:1: unknown key 'trainig'; did you mean 'training'? Known keys: architecture, data_seed, evaluation, latent, name, noise_std, output, plugin_dirs, reference, seeds, task, task_settings, training, wae.")]
+    [InlineData("training:\n  stpes: 5\n", "exp.yaml:2: unknown key 'training.stpes'; did you mean 'steps'? Known keys under 'training': batch_size, checkpoint_every, kl_warmup_steps, learning_rate, report_every, samples, steps.")]
+    [InlineData("training:\n  steps: ten\n", "exp.yaml:2: training.steps is 'ten'; expected an integer >= 1.")]
+    [InlineData("training:\n  steps: 0\n", "exp.yaml:2: training.steps is '0'; expected an integer >= 1.")]
+    [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0.")]
+    [InlineData("latent:\n  kind: hyperbolic\n", "exp.yaml:2: latent.kind is 'hyperbolic'; expected one of: euclidean, manifold.")]
+    [InlineData("latent:\n  group_action: maybe\n", "exp.yaml:2: latent.group_action is 'maybe'; expected true or false.")]
+    [InlineData("seeds: [0, x]\n", "exp.yaml:1: seeds has 'x'; expected a list of integers >= 0.")]
+    [InlineData("latent: circle\n", "exp.yaml:1: latent is 'circle'; expected a mapping of settings.")]
+    [InlineData("training: [1, 2\n", "exp.yaml:2: not valid YAML: ")]
+    [InlineData("- a\n- b\n", "exp.yaml:1: the top level must be a mapping of settings (key: value lines).")]
+    public void BadConfig_NamesFileLineKeyAndFix(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(yaml)));
+        Assert.StartsWith(Path.Combine(directory, expected), error.Message);
+    }
+
+    [Fact]
+    public void MissingFile_SaysWhatToGive()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nope/x.yaml"));
+        Assert.Equal("/nope/x.yaml: no such config file; give the path of a YAML file such as configs/default.yaml.", error.Message);
+    }
+
+    [Fact]
+    public void Overrides_SetNestedKeysAndLists_AndAreValidatedLikeTheFile()
+    {
+        var config = ConfigLoader.Load(Write("training:\n  steps: 5\n"), ["training.steps=700", "seeds=[3,4]", "latent.group_action=true"]);
+        Assert.Equal(700, config.Spec.Training.Steps);
+        Assert.Equal([3L, 4L], config.Spec.Seeds);
+        Assert.True(config.Spec.Latent.GroupAction);
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(""), ["training.stepz=1"]));
+        Assert.Contains("unknown key 'training.stepz'; did you mean 'steps'?", error.Message);
+        Assert.Equal("override 'steps': expected key=value, e.g. training.steps=500.",
+            Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(""), ["steps"])).Message);
+    }
+
+    [Fact]
+    public void EmbeddingPath_IsRelativeToTheConfigFolder()
+    {
+        var config = ConfigLoader.Load(Write("latent:\n  embedding: f/circle.bin\n"));
+        Assert.Equal(Path.Combine(directory, "f", "circle.bin"), config.Spec.Latent.Embedding);
+    }
+
+    /// <summary>The resolved config a run writes loads back to the same experiment.</summary>
+    [Property]
+    public void ResolvedConfig_RoundTrips(Seed seed)
+    {
+        var random = new Random(seed.Value);
+        var yaml = $"""
+            name: r{random.Next(1000)}
+            task: {(random.Next(2) == 0 ? "circle" : "so3")}
+            noise_std: {random.NextDouble():R}
+            seeds: [{random.Next(10)}, {random.Next(10, 20)}]
+            latent:
+              kind: {(random.Next(2) == 0 ? "euclidean" : "manifold")}
+              dim: {random.Next(1, 4)}
+              manifold_settings:
+                dim: {random.Next(1, 4)}
+              group_action: {(random.Next(2) == 0 ? "true" : "false")}
+            training:
+              steps: {random.Next(1, 100000)}
+              learning_rate: {random.NextDouble() * 0.01 + 1e-6:R}
+              kl_warmup_steps: {random.Next(0, 5000)}
+            architecture:
+              hidden_widths: [{random.Next(1, 300)}, {random.Next(1, 300)}]
+            reference: "paper ELBO 1 ± 2"
+            """;
+        var original = ConfigLoader.Load(Write(yaml));
+        var reloaded = ConfigLoader.Load(Write(ConfigWriter.ToYaml(original), "resolved.yaml"));
+        Assert.Equal(Normalise(original), Normalise(reloaded));
+    }
+
+    private static string Normalise(ExperimentConfig config) =>
+        ConfigWriter.ToYaml(config with { Source = "" });
+}
