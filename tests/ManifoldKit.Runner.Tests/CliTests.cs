@@ -47,8 +47,9 @@ public sealed class CliTests : IDisposable
         Assert.Contains("  PASS Act_IsCompatibleWithCompose", output);
         Assert.EndsWith("torus: 33 passed, 0 failed\n", output);
 
-        var config = Config("task: torus\nlatent:\n  manifold: torus\n  group_action: true\n");
-        (code, output, error) = Repository.Run(work, environment, ["run", config, .. Short]);
+        // A config can name the plugin's build output folder itself.
+        var config = Config($"plugin_dirs: [{Repository.Output("plugins/Torus")}]\ntask: torus\nlatent:\n  manifold: torus\n  group_action: true\n");
+        (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
         Assert.True(code == 0, output + error);
         Assert.Contains("exp seed 0: test ELBO ", output);
         Assert.True(File.Exists(Path.Combine(work, "runs", "exp", "seed0", "result.json")));
@@ -87,7 +88,7 @@ public sealed class CliTests : IDisposable
         config = Config("latent:\n  manifold: sphear\n", "typo.yaml");
         (code, _, error) = Repository.Run(work, null, "run", config);
         Assert.Equal(2, code);
-        Assert.Equal("manifoldkit: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.\n", error);
+        Assert.Equal($"manifoldkit: {config}:2: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.\n", error);
     }
 
     [Fact]
@@ -97,11 +98,17 @@ public sealed class CliTests : IDisposable
         var (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
         Assert.True(code == 0, output + error);
         var run = Path.Combine(work, "runs", "small", "seed0");
-        foreach (var file in new[] { "config.yaml", "metrics.csv", "result.json", "summary.md", "checkpoint/model.bin", "checkpoint/optimizer.bin" })
+        foreach (var file in new[] { "config.yaml", "metrics.csv", "result.json", "summary.md", "checkpoint/model.bin", "checkpoint/optimizer.bin", "plots/training.png", "plots/latent.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing");
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);   // header + steps 50, 100, 150, 200
         Assert.Contains("small seed 0: step 200/200", output);                          // plain progress lines when redirected
+        foreach (var plot in new[] { "training.png", "latent.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(run, "plots", plot));
+            Assert.Equal(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 }, bytes[..8]);       // a PNG signature
+            Assert.Equal(640, (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]);
+        }
 
         (code, output, error) = Repository.Run(work, null, "eval", run, "--iwae-k", "7");
         Assert.True(code == 0, output + error);
@@ -132,6 +139,18 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(run, "result.json")));
         var steps = File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
         Assert.Equal(Enumerable.Range(1, 40).Select(i => i * 100), steps);            // no row lost or repeated
+    }
+
+    [Fact]
+    public void Sweep_ChecksEveryConfigBeforeTrainingAny()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(work, "configs")).FullName;
+        File.WriteAllText(Path.Combine(folder, "a-good.yaml"), "name: good\n");
+        File.WriteAllText(Path.Combine(folder, "b-bad.yaml"), "name: bad\nlatent:\n  manifold: sphere\n  manifold_settings: {dim: 3}\n");
+        var (code, _, error) = Repository.Run(work, null, ["sweep", folder, .. Short]);
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: {Path.Combine(folder, "b-bad.yaml")}: latent.embedding: manifold 'sphere' offers no exact embedding; use latent.embedding: learned.\n", error);
+        Assert.False(Directory.Exists(Path.Combine(work, "runs")), "a run started before every config was checked");
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class BetaProduct : LatentDistribution
     public override long Dim => Alpha.shape[^1];
 
     /// <summary>Mean α / (α + β), tensor of shape <c>[B, n]</c>.</summary>
-    public Tensor Mean => Alpha / (Alpha + Beta);
+    public override Tensor Mean => Alpha / (Alpha + Beta);
 
     /// <inheritdoc />
     /// <remarks>In the parameters' own dtype: without densities, float32 loses nothing that matters.</remarks>

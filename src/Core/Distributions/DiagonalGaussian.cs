@@ -11,7 +11,7 @@ public sealed class DiagonalGaussian : LatentDistribution
     public DiagonalGaussian(Tensor mean, Tensor scale) => (Mean, Scale) = (mean, scale);
 
     /// <summary>μ, tensor of shape <c>[B, n]</c>.</summary>
-    public Tensor Mean { get; }
+    public override Tensor Mean { get; }
 
     /// <summary>σ &gt; 0, tensor of shape <c>[B, n]</c>.</summary>
     public Tensor Scale { get; }

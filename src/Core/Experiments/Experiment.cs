@@ -32,9 +32,11 @@ public static class Experiment
     /// <param name="progress">Training progress.</param>
     /// <param name="log">One-line messages (embedding learned or reused, resume).</param>
     /// <param name="cancellation">Stops training after the current step; a checkpoint is saved.</param>
+    /// <param name="trained">Called with the trained model and its task before they are disposed (plots).</param>
     /// <exception cref="ExperimentException">The spec names something that does not fit (key given).</exception>
     public static ExperimentResult Run(ExperimentSpec spec, long seed, string runDirectory, Resolver resolve, string embeddingCache,
-        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default,
+        Action<VariationalAutoencoder, ToyTask>? trained = null)
     {
         Directory.CreateDirectory(runDirectory);
         var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
@@ -64,6 +66,7 @@ public static class Experiment
         if (trainer.Step < options.Steps) throw new OperationCanceledException($"stopped at step {trainer.Step}; run again to resume from the checkpoint in {runDirectory}.");
 
         var (elbo, iwae, kl) = Evaluate(trainer.Model, task, spec.Evaluation, seed);
+        trained?.Invoke(trainer.Model, task);
         var result = new ExperimentResult
         {
             Name = spec.Name,
@@ -120,32 +123,30 @@ public static class Experiment
     /// <summary>JSON settings for results: indented, camel-case.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    /// <summary>
+    /// Checks everything the spec names (task and latent manifolds, posterior, group action, exact
+    /// embedding, saved embedding file) without training anything, so a sweep fails before it starts.
+    /// </summary>
+    /// <exception cref="ExperimentException">Something does not fit; the key is given.</exception>
+    public static void Validate(ExperimentSpec spec, Resolver resolve)
+    {
+        Resolve(resolve, "task", spec.Task, spec.TaskSettings);
+        Check(spec.Latent, resolve);
+    }
+
     /// <summary>The latent space of the spec, learning or loading f as asked.</summary>
     public static (LatentSpace Latent, string? EmbeddingPath) BuildLatent(ExperimentSpec spec, long seed, Resolver resolve, string embeddingCache, Action<string>? log = null)
     {
         var options = spec.Latent;
-        var posterior = Posterior(options);
-        if (options.Kind == "euclidean")
-        {
-            if (options.Dim < 1) throw new ExperimentException("latent.dim", $"latent.dim is {options.Dim}; a Euclidean latent needs dim >= 1.");
-            return (LatentSpace.Euclidean(options.Dim, posterior), null);
-        }
-        if (options.Kind != "manifold")
-            throw new ExperimentException("latent.kind", $"latent.kind is '{options.Kind}'; expected euclidean or manifold.");
-
-        var manifold = Resolve(resolve, "latent.manifold", options.Manifold, options.ManifoldSettings);
-        IGroupAction? action = null;
-        if (options.GroupAction)
-            action = manifold.Symmetry ?? throw new ExperimentException("latent.group_action",
-                $"manifold '{manifold.Name}' offers no group action; set latent.group_action: false.");
+        var (posterior, manifold, action) = Check(options, resolve);
+        if (manifold is null) return (LatentSpace.Euclidean(options.Dim, posterior), null);
 
         string? path = null;
         IEmbedding embedding;
         switch (options.Embedding)
         {
             case "exact":
-                embedding = manifold.ExactEmbedding ?? throw new ExperimentException("latent.embedding",
-                    $"manifold '{manifold.Name}' offers no exact embedding; use latent.embedding: learned.");
+                embedding = manifold.ExactEmbedding!;
                 break;
             case "learned":
                 path = Path.Combine(embeddingCache, $"{CacheKey(manifold, options, spec.Wae)}-seed{seed}.bin");
@@ -164,8 +165,6 @@ public static class Experiment
                 break;
             default:
                 path = options.Embedding;
-                if (!File.Exists(path)) throw new ExperimentException("latent.embedding",
-                    $"latent.embedding is '{path}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
                 var loaded = LearnedEmbedding.Load(path);
                 if (loaded.HiddenDim != manifold.IntrinsicDim || loaded.AmbientDim != manifold.AmbientDim)
                     throw new ExperimentException("latent.embedding",
@@ -174,6 +173,30 @@ public static class Experiment
                 break;
         }
         return (LatentSpace.Manifold(manifold.Name, embedding, action, posterior), path);
+    }
+
+    /// <summary>The posterior and, for a manifold latent, the manifold and its action, or the first misfit.</summary>
+    private static (IPosteriorFamily Posterior, IManifold? Manifold, IGroupAction? Action) Check(LatentOptions options, Resolver resolve)
+    {
+        var posterior = Posterior(options);
+        if (options.Kind == "euclidean")
+        {
+            if (options.Dim < 1) throw new ExperimentException("latent.dim", $"latent.dim is {options.Dim}; a Euclidean latent needs dim >= 1.");
+            return (posterior, null, null);
+        }
+        if (options.Kind != "manifold")
+            throw new ExperimentException("latent.kind", $"latent.kind is '{options.Kind}'; expected euclidean or manifold.");
+        var manifold = Resolve(resolve, "latent.manifold", options.Manifold, options.ManifoldSettings);
+        IGroupAction? action = null;
+        if (options.GroupAction)
+            action = manifold.Symmetry ?? throw new ExperimentException("latent.group_action",
+                $"manifold '{manifold.Name}' offers no group action; set latent.group_action: false.");
+        if (options.Embedding == "exact" && manifold.ExactEmbedding is null)
+            throw new ExperimentException("latent.embedding", $"manifold '{manifold.Name}' offers no exact embedding; use latent.embedding: learned.");
+        if (options.Embedding is not ("exact" or "learned") && !File.Exists(options.Embedding))
+            throw new ExperimentException("latent.embedding",
+                $"latent.embedding is '{options.Embedding}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
+        return (posterior, manifold, action);
     }
 
     private static IPosteriorFamily Posterior(LatentOptions options) => (options.Posterior ?? (options.Kind == "euclidean" ? "gaussian" : "beta")) switch

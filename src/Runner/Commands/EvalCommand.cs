@@ -31,6 +31,7 @@ public static class EvalCommand
             };
             var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
             var seed = config.Spec.Seeds[0];
+            RunExecutor.Validate(config, catalog);
             var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
                 Path.Combine(config.Output, "embeddings"), Experiment.ReadResult(run)?.EmbeddingPath, evaluation);
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");

@@ -16,6 +16,20 @@ public static class RunExecutor
     /// <summary>Where a seed's run goes by default: <c>OUTPUT/NAME/seedN</c>.</summary>
     public static string DefaultDirectory(ExperimentConfig config, long seed) => Path.Combine(config.Output, config.Spec.Name, $"seed{seed}");
 
+    /// <summary>Checks the names and files a config refers to against the catalog; errors point into the file.</summary>
+    /// <exception cref="ConfigException">Something the config names does not exist or does not fit.</exception>
+    public static void Validate(ExperimentConfig config, IManifoldCatalog catalog)
+    {
+        try
+        {
+            Experiment.Validate(config.Spec, (name, settings) => catalog.Create(name, settings));
+        }
+        catch (ExperimentException error)
+        {
+            throw config.Locate(error);
+        }
+    }
+
     /// <summary>Trains (or resumes) and evaluates; returns the result, or the stored one if the run had finished.</summary>
     public static ExperimentResult Execute(ExperimentConfig config, long seed, string directory, IManifoldCatalog catalog, TextWriter log, CancellationToken cancellation)
     {
@@ -36,8 +50,18 @@ public static class RunExecutor
             board.add_scalar("train/log_likelihood", (float)p.LogLikelihood, p.Step);
             board.add_scalar("train/kl", (float)p.Kl, p.Step);
         });
-        var result = Experiment.Run(config.Spec, seed, directory, (name, settings) => catalog.Create(name, settings),
-            Path.Combine(config.Output, "embeddings"), progress, message => log.WriteLine(message), cancellation);
+        ExperimentResult result;
+        try
+        {
+            result = Experiment.Run(config.Spec, seed, directory, (name, settings) => catalog.Create(name, settings),
+                Path.Combine(config.Output, "embeddings"), progress, message => log.WriteLine(message), cancellation,
+                (model, task) => RunPlots.Latent(directory, label, model, task));
+        }
+        catch (ExperimentException error)
+        {
+            throw config.Locate(error);
+        }
+        RunPlots.Training(directory, label);
         board.add_scalar("test/elbo", (float)result.Elbo, result.Steps);
         board.add_scalar("test/iwae", (float)result.Iwae, result.Steps);
         log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}, " +

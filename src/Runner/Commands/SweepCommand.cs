@@ -26,6 +26,7 @@ public static class SweepCommand
             // Validate everything before training anything.
             var configs = files.Select(f => ConfigLoader.Load(f, parse.GetValue(overrides))).ToList();
             var catalog = CommandLine.Catalog(configs.SelectMany(c => c.PluginDirs).Concat(parse.GetValue(pluginDirs) ?? []).Distinct());
+            foreach (var config in configs) RunExecutor.Validate(config, catalog);
             var clock = Stopwatch.StartNew();
             var rows = new List<SweepSummary.Row>();
             foreach (var config in configs)

@@ -140,7 +140,7 @@ public static class ConfigLoader
         };
         var output = root.String("output", "runs");
         var pluginDirs = root.StringList("plugin_dirs").Select(d => Path.GetFullPath(d, baseDirectory)).ToList();
-        return new ExperimentConfig(spec, output, pluginDirs, file, root.OptionalString("reference"));
+        return new ExperimentConfig(spec, output, pluginDirs, file, root.OptionalString("reference"), root.Lines);
     }
 
     // exact and learned are keywords; anything else is a path, relative to the config's folder.

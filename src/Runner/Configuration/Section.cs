@@ -14,9 +14,16 @@ public sealed class Section
     private readonly YamlMappingNode? node;
     private readonly HashSet<string> known = [];
     private readonly List<Section> children = [];
+    private readonly Dictionary<string, int> lines;
 
     /// <summary>Wraps a mapping (or nothing, for an absent section) found in <paramref name="file"/>.</summary>
-    public Section(string file, string prefix, YamlMappingNode? node) => (this.file, this.prefix, this.node) = (file, prefix, node);
+    public Section(string file, string prefix, YamlMappingNode? node) : this(file, prefix, node, []) { }
+
+    private Section(string file, string prefix, YamlMappingNode? node, Dictionary<string, int> lines) =>
+        (this.file, this.prefix, this.node, this.lines) = (file, prefix, node, lines);
+
+    /// <summary>The line of every key read so far, by dotted path (shared by the whole tree).</summary>
+    public IReadOnlyDictionary<string, int> Lines => lines;
 
     /// <summary>A nested mapping; absent gives an empty section (all defaults).</summary>
     public Section Child(string key)
@@ -24,7 +31,7 @@ public sealed class Section
         var value = Find(key);
         if (value is not null and not YamlMappingNode && !IsNull(value))
             throw Error(value, key, $"is {Describe(value)}; expected a mapping of settings");
-        var child = new Section(file, Path(key), value as YamlMappingNode);
+        var child = new Section(file, Path(key), value as YamlMappingNode, lines);
         children.Add(child);
         return child;
     }
@@ -149,7 +156,11 @@ public sealed class Section
         known.Add(key);
         if (node is null) return null;
         foreach (var (k, v) in node.Children)
-            if (k is YamlScalarNode s && s.Value == key) return v;
+            if (k is YamlScalarNode s && s.Value == key)
+            {
+                lines[Path(key)] = (int)k.Start.Line;
+                return v;
+            }
         return null;
     }
 

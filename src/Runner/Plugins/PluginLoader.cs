@@ -25,17 +25,22 @@ public static class PluginLoader
             .Select(Path.GetFullPath).Distinct().ToList();
     }
 
-    /// <summary>Plugin assemblies under <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Plugin assemblies in <paramref name="directory"/> and its immediate subfolders: <c>NAME/NAME.dll</c>,
+    /// or any <c>X.dll</c> beside its <c>X.deps.json</c> (so a plugin's build output folder works as it is).
+    /// </summary>
     public static IEnumerable<string> FindAssemblies(string directory)
     {
-        if (!Directory.Exists(directory)) yield break;
-        var own = Path.Combine(directory, Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)) + ".dll");
-        if (File.Exists(own)) yield return own;
-        foreach (var folder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
-        {
-            var assembly = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
-            if (File.Exists(assembly)) yield return assembly;
-        }
+        if (!Directory.Exists(directory)) return [];
+        return new[] { directory }.Concat(Directory.EnumerateDirectories(directory))
+            .SelectMany(folder =>
+            {
+                var named = Path.Combine(folder, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) + ".dll");
+                var withDeps = Directory.EnumerateFiles(folder, "*.deps.json")
+                    .Select(deps => deps[..^".deps.json".Length] + ".dll").Where(File.Exists);
+                return (File.Exists(named) ? [named] : Enumerable.Empty<string>()).Concat(withDeps);
+            })
+            .Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Loads every plugin in <paramref name="directories"/> and adds the catalog to <paramref name="services"/>.</summary>
