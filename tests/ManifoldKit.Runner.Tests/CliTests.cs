@@ -55,6 +55,21 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(work, "runs", "exp", "seed0", "result.json")));
     }
 
+    /// <summary>In its own process: the test host itself has Newtonsoft.Json loaded, which would hide the missing file.</summary>
+    [Fact]
+    public void PluginWhoseTypesCannotLoad_IsReported_AndTheOthersStillLoad()
+    {
+        var plugins = Path.Combine(work, "stale-plugins");
+        var stale = Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        File.Delete(Path.Combine(stale, "Newtonsoft.Json.dll"));
+        var (code, output, error) = Repository.Run(work, new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins }, "manifolds");
+        Assert.True(code == 0, error);
+        Assert.Contains("| sphere | 2 | 3 |", output);
+        Assert.DoesNotContain("| lopsided |", output);
+        Assert.Contains($"warning: plugin {Path.Combine(stale, "ManifoldKit.Runner.TestPlugins.dll")} failed to load its types: Could not load file or assembly 'Newtonsoft.Json", output);
+        Assert.Contains("(a dependency missing from its folder, or built against another ManifoldKit.Abstractions?)", output);
+    }
+
     [Fact]
     public void Verify_FailingManifold_ExitsOne_AndUnknownManifold_ExitsTwo()
     {

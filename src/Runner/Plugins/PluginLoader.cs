@@ -72,7 +72,7 @@ public static class PluginLoader
         catch (ReflectionTypeLoadException error)
         {
             var first = error.LoaderExceptions.FirstOrDefault(e => e is not null);
-            registrar.Diagnostics.Add($"plugin {assemblyPath} failed to load: {first?.Message ?? error.Message} (built against another version of ManifoldKit.Abstractions?)");
+            registrar.Diagnostics.Add($"plugin {assemblyPath} failed to load its types: {first?.Message ?? error.Message} (a dependency missing from its folder, or built against another ManifoldKit.Abstractions?)");
             return;
         }
         catch (Exception error) when (error is BadImageFormatException or FileLoadException or FileNotFoundException)
