@@ -132,6 +132,29 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Embed_SavesAnEmbedding_ThatARunThenUses()
+    {
+        var (code, output, error) = Repository.Run(work, null, "embed", "sphere", "--steps", "250", "--out", "f/sphere.bin");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("learning f : [0,1]^2 -> sphere in R^3, 250 steps", output);
+        Assert.Contains("saved f/sphere.bin (+ f/sphere.bin.json)", output);
+        Assert.Matches(@"distance of f\(z\) from sphere over 2000 fresh codes: mean [0-9.eE-]+, max [0-9.eE-]+", output);
+
+        var config = Config("name: reuse\ntask: sphere\nlatent:\n  manifold: sphere\n  embedding: f/sphere.bin\n");
+        (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains(Path.Combine(work, "f", "sphere.bin"), File.ReadAllText(Path.Combine(work, "runs", "reuse", "seed0", "result.json")));
+
+        (code, _, error) = Repository.Run(work, null, ["run", config, .. Short, "training.steps=300"]);
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: {Path.Combine("runs", "reuse", "seed0")} holds a run of a different config ({Path.Combine("runs", "reuse", "seed0", "config.yaml")}); choose another directory with --out, or delete it.\n", error);
+
+        (code, _, error) = Repository.Run(work, null, ["run", config, "latent.manifold=circle", "task=circle", "--out", "elsewhere", .. Short]);
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: {config}:5: latent.embedding: {Path.Combine(work, "f", "sphere.bin")} embeds [0,1]^2 into R^3 (sphere), but circle needs [0,1]^1 into R^2.\n", error);
+    }
+
+    [Fact]
     public void Run_KilledMidway_ResumesFromItsCheckpoint()
     {
         var config = Config("name: long\nlatent:\n  group_action: true\n");

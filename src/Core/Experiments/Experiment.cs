@@ -165,11 +165,7 @@ public static class Experiment
                 break;
             default:
                 path = options.Embedding;
-                var loaded = LearnedEmbedding.Load(path);
-                if (loaded.HiddenDim != manifold.IntrinsicDim || loaded.AmbientDim != manifold.AmbientDim)
-                    throw new ExperimentException("latent.embedding",
-                        $"{path} embeds [0,1]^{loaded.HiddenDim} into R^{loaded.AmbientDim} ({loaded.ManifoldName}), but {manifold.Name} needs [0,1]^{manifold.IntrinsicDim} into R^{manifold.AmbientDim}.");
-                embedding = loaded;
+                embedding = LoadSaved(path, manifold);
                 break;
         }
         return (LatentSpace.Manifold(manifold.Name, embedding, action, posterior), path);
@@ -193,10 +189,24 @@ public static class Experiment
                 $"manifold '{manifold.Name}' offers no group action; set latent.group_action: false.");
         if (options.Embedding == "exact" && manifold.ExactEmbedding is null)
             throw new ExperimentException("latent.embedding", $"manifold '{manifold.Name}' offers no exact embedding; use latent.embedding: learned.");
-        if (options.Embedding is not ("exact" or "learned") && !File.Exists(options.Embedding))
-            throw new ExperimentException("latent.embedding",
-                $"latent.embedding is '{options.Embedding}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
+        if (options.Embedding is not ("exact" or "learned"))
+        {
+            if (!File.Exists(options.Embedding))
+                throw new ExperimentException("latent.embedding",
+                    $"latent.embedding is '{options.Embedding}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
+            LoadSaved(options.Embedding, manifold).Dispose();
+        }
         return (posterior, manifold, action);
+    }
+
+    /// <summary>A saved embedding, checked to fit the manifold's dimensions.</summary>
+    private static LearnedEmbedding LoadSaved(string path, IManifold manifold)
+    {
+        var loaded = LearnedEmbedding.Load(path);
+        if (loaded.HiddenDim == manifold.IntrinsicDim && loaded.AmbientDim == manifold.AmbientDim) return loaded;
+        loaded.Dispose();
+        throw new ExperimentException("latent.embedding",
+            $"{path} embeds [0,1]^{loaded.HiddenDim} into R^{loaded.AmbientDim} ({loaded.ManifoldName}), but {manifold.Name} needs [0,1]^{manifold.IntrinsicDim} into R^{manifold.AmbientDim}.");
     }
 
     private static IPosteriorFamily Posterior(LatentOptions options) => (options.Posterior ?? (options.Kind == "euclidean" ? "gaussian" : "beta")) switch

@@ -33,13 +33,18 @@ public static class RunExecutor
     /// <summary>Trains (or resumes) and evaluates; returns the result, or the stored one if the run had finished.</summary>
     public static ExperimentResult Execute(ExperimentConfig config, long seed, string directory, IManifoldCatalog catalog, TextWriter log, CancellationToken cancellation)
     {
+        var resolved = ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } });
+        var existing = Path.Combine(directory, ConfigFile);
+        // Finishing or resuming a run with another config would mix two experiments in one directory.
+        if (File.Exists(existing) && WithoutSourceLine(File.ReadAllText(existing)) != WithoutSourceLine(resolved))
+            throw new ConfigException($"{directory} holds a run of a different config ({existing}); choose another directory with --out, or delete it.");
         if (Experiment.ReadResult(directory) is { } finished)
         {
             log.WriteLine($"{directory} has finished already (delete it to train again).");
             return finished;
         }
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } }));
+        AtomicFile.WriteAllText(existing, resolved);
         var label = $"{config.Spec.Name} seed {seed}";
         var board = utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"));
         var printer = ProgressPrinter.ForConsole(label);
@@ -68,6 +73,8 @@ public static class RunExecutor
                       $"{result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) -> {directory}");
         return result;
     }
+
+    private static string WithoutSourceLine(string yaml) => yaml[(yaml.IndexOf('\n') + 1)..];
 
     private sealed class Tee(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
