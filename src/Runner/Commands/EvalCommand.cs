@@ -33,7 +33,7 @@ public static class EvalCommand
             var seed = config.Spec.Seeds[0];
             RunExecutor.Validate(config, catalog);
             var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
-                Path.Combine(config.Output, "embeddings"), Experiment.ReadResult(run)?.EmbeddingPath, evaluation);
+                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), Experiment.ReadResult(run)?.EmbeddingPath, evaluation);
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
