@@ -101,7 +101,7 @@ public static class Experiment
     /// </summary>
     /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>
     public static (double Elbo, double Iwae, double Kl, int Step) Reevaluate(ExperimentSpec spec, long seed, string runDirectory, Resolver resolve,
-        string embeddingCache, string? embeddingPath, EvaluationOptions evaluation)
+        string embeddingCache, string? embeddingPath, EvaluationOptions evaluation, Action<VariationalAutoencoder, ToyTask>? trained = null)
     {
         if (embeddingPath is not null) spec = spec with { Latent = spec.Latent with { Embedding = embeddingPath } };
         var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
@@ -110,6 +110,7 @@ public static class Experiment
         using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, spec.Training with { Seed = seed });
         var step = Checkpoint.Load(runDirectory, trainer);
         var (elbo, iwae, kl) = Evaluate(trainer.Model, task, evaluation, seed);
+        trained?.Invoke(trainer.Model, task);
         return (elbo, iwae, kl, step);
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
+using ManifoldKit.Runner.Reporting;
 
 namespace ManifoldKit.Runner.Commands;
 
@@ -15,7 +16,7 @@ public static class EvalCommand
         var samples = new Option<int?>("--elbo-samples") { Description = "Posterior samples per point for the ELBO (default: the run's)." };
         var size = new Option<int?>("--test-size") { Description = "Test points (default: the run's)." };
         var pluginDirs = CommandLine.PluginDirOption();
-        var command = new Command("eval", "Re-evaluate a saved run from its last checkpoint.") { directory, k, samples, size, pluginDirs };
+        var command = new Command("eval", "Re-evaluate a saved run from its last checkpoint, and redraw its plots.") { directory, k, samples, size, pluginDirs };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             var run = parse.GetValue(directory)!;
@@ -33,11 +34,14 @@ public static class EvalCommand
             var seed = config.Spec.Seeds[0];
             RunExecutor.Validate(config, catalog);
             var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
-                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), Experiment.ReadResult(run)?.EmbeddingPath, evaluation);
+                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), Experiment.ReadResult(run)?.EmbeddingPath, evaluation,
+                (model, task) => RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", model, task));
+            RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
             Console.WriteLine($"  mean KL  {kl:F4}");
+            Console.WriteLine($"  plots: {Path.Combine(run, "plots")}");
             return 0;
         }));
         return command;
