@@ -179,6 +179,28 @@ public sealed class CliTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 40).Select(i => i * 100), steps);            // no row lost or repeated
     }
 
+    /// <summary>
+    /// configs/table1 itself, shortened (few steps, two seeds): five rows in a well-formed table, the
+    /// paper's figure beside each, and one learned f per seed shared by the two rows that use it.
+    /// </summary>
+    [Fact]
+    public void Sweep_OfTable1Shortened_ProducesTheTable()
+    {
+        var report = Path.Combine(work, "table1.md");
+        var (code, output, error) = Repository.Run(work, null,
+            ["sweep", Path.Combine(Repository.Root, "configs", "table1"), "--report", report, "seeds=[0,1]", .. Short, "training.steps=100"]);
+        Assert.True(code == 0, output + error);
+        var table = File.ReadAllLines(report);
+        string[] rows = ["er-learned-action", "er-learned", "er-proj", "vae-1d", "vae-2d"];
+        string[] paper = ["259.03 ± 59.14", "197.19 ± 20.46", "193.40 ± 24.57", "183.98 ± 11.66", "356.53 ± 22.96"];
+        for (var i = 0; i < rows.Length; i++)
+            Assert.Matches($@"^\| {rows[i]} \| 2 \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \(k=5\) \| [0-2]/2 \| \d+\.\d ± \d+\.\d \| \d+ \| paper ELBO {paper[i]} \|$", table[2 + i]);
+        var embeddings = Directory.GetFiles(Path.Combine(work, "runs", "embeddings"), "*.bin").Select(f => Path.GetFileName(f)).Order().ToList();
+        Assert.Equal(new List<string> { "circle-wae100x256-lambda10-seed0.bin", "circle-wae100x256-lambda10-seed1.bin" }, embeddings);
+        foreach (var row in new[] { "er-learned", "er-learned-action" })
+            Assert.Contains("circle-wae100x256-lambda10-seed1.bin", File.ReadAllText(Path.Combine(work, "runs", row, "seed1", "result.json")));
+    }
+
     [Fact]
     public void Sweep_ChecksEveryConfigBeforeTrainingAny()
     {
