@@ -1,5 +1,5 @@
 // Speed and memory of training each Table 1 row at batch 128, and IWAE evaluation throughput.
-// Usage: manifoldkit-bench [--steps N] [--rows a,b]   (N defaults to 10,000: resident memory is read at 1,000 and N)
+// Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b]   (N defaults to 10,000: resident memory is read at 1,000 and N)
 using System.Diagnostics;
 using ManifoldKit;
 using ManifoldKit.Data;
@@ -11,6 +11,8 @@ using ManifoldKit.Models;
 using ManifoldKit.Training;
 using static TorchSharp.torch;
 
+// MANIFOLDKIT_THREADS caps libtorch's threads, as in the runner.
+if (int.TryParse(Environment.GetEnvironmentVariable("MANIFOLDKIT_THREADS"), out var threads) && threads > 0) set_num_threads(threads);
 var steps = 10_000;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
 for (var i = 0; i < args.Length; i++)

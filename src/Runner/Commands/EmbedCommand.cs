@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ManifoldKit.Embeddings;
-using static TorchSharp.torch;
+using ManifoldKit.Runner.Reporting;
 
 namespace ManifoldKit.Runner.Commands;
 
@@ -27,11 +27,8 @@ public static class EmbedCommand
             Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps");
             using var f = WaeMmdTrainer.Train(manifold, options, new Progress(options.Steps));
             f.SaveTo(path);
-            using var scope = NewDisposeScope();
-            using var generator = new Generator(12345);
-            var distance = manifold.Distance(f.Embed(rand([2000, manifold.IntrinsicDim], generator: generator)));
             Console.WriteLine($"saved {path} (+ {path}.json)");
-            Console.WriteLine($"distance of f(z) from {manifold.Name} over 2000 fresh codes: mean {distance.mean().item<float>():G3}, max {distance.max().item<float>():G3}");
+            Console.WriteLine(EmbeddingReport.Describe(f, manifold));
             return 0;
         }));
         return command;

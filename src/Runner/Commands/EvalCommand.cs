@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Reporting;
@@ -32,15 +33,21 @@ public static class EvalCommand
             };
             var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
             var seed = config.Spec.Seeds[0];
+            string? quality = null;
             RunExecutor.Validate(config, catalog);
             var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
                 Path.GetFullPath(Path.Combine(config.Output, "embeddings")), Experiment.ReadResult(run)?.EmbeddingPath, evaluation,
-                (model, task) => RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", model, task));
+                (model, task) =>
+                {
+                    RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", model, task);
+                    if (model.Latent.Embedding is LearnedEmbedding learned) quality = EmbeddingReport.Describe(learned, catalog.Create(config.Spec.Latent.Manifold, new ManifoldSettings(config.Spec.Latent.ManifoldSettings)));
+                });
             RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
             Console.WriteLine($"  mean KL  {kl:F4}");
+            if (quality is not null) Console.WriteLine($"  learned f: {quality}");
             Console.WriteLine($"  plots: {Path.Combine(run, "plots")}");
             return 0;
         }));
