@@ -12,22 +12,11 @@ namespace ManifoldKit.Testing;
 /// Inherit it only for a manifold whose <see cref="IManifold.ExactEmbedding"/> is not null.
 /// </summary>
 [Properties(Arbitrary = [typeof(ManifoldArbitraries)], MaxTest = 40)]
-public abstract class ExactEmbeddingContract
+public abstract class ExactEmbeddingContract : ConformanceSuite
 {
-    private IManifold? manifold;
-
-    /// <summary>The manifold under test.</summary>
-    protected IManifold Manifold => manifold ??= CreateManifold();
-
     /// <summary>Its exact embedding.</summary>
     protected IExactEmbedding Embedding =>
         Manifold.ExactEmbedding ?? throw new InvalidOperationException($"{Manifold.Name} offers no exact embedding; do not inherit {nameof(ExactEmbeddingContract)}.");
-
-    /// <summary>Builds the manifold under test.</summary>
-    protected abstract IManifold CreateManifold();
-
-    /// <summary>Absolute tolerance of the float64 identities.</summary>
-    protected virtual double Tolerance => 1e-9;
 
     /// <summary>
     /// How far from the cube's faces interior codes stay: the chart is the inverse of f only off

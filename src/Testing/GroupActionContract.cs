@@ -12,23 +12,13 @@ namespace ManifoldKit.Testing;
 /// <see cref="IManifold.Symmetry"/> is not null.
 /// </summary>
 [Properties(Arbitrary = [typeof(ManifoldArbitraries)], MaxTest = 40)]
-public abstract class GroupActionContract
+public abstract class GroupActionContract : ConformanceSuite
 {
     private const int Batch = 32;
-    private IManifold? manifold;
-
-    /// <summary>The manifold under test.</summary>
-    protected IManifold Manifold => manifold ??= CreateManifold();
 
     /// <summary>Its group action.</summary>
     protected IGroupAction Group =>
         Manifold.Symmetry ?? throw new InvalidOperationException($"{Manifold.Name} offers no symmetry; do not inherit {nameof(GroupActionContract)}.");
-
-    /// <summary>Builds the manifold under test.</summary>
-    protected abstract IManifold CreateManifold();
-
-    /// <summary>Absolute tolerance of the float64 identities.</summary>
-    protected virtual double Tolerance => 1e-9;
 
     /// <summary>Elements from generated encoder outputs (the path a VAE uses).</summary>
     protected Tensor Elements(Seed seed)

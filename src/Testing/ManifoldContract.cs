@@ -11,19 +11,8 @@ namespace ManifoldKit.Testing;
 /// Properties run in float64 over generated seeds.
 /// </summary>
 [Properties(Arbitrary = [typeof(ManifoldArbitraries)], MaxTest = 40)]
-public abstract class ManifoldContract
+public abstract class ManifoldContract : ConformanceSuite
 {
-    private IManifold? manifold;
-
-    /// <summary>The manifold under test.</summary>
-    protected IManifold Manifold => manifold ??= CreateManifold();
-
-    /// <summary>Builds the manifold under test.</summary>
-    protected abstract IManifold CreateManifold();
-
-    /// <summary>Absolute tolerance of the float64 identities.</summary>
-    protected virtual double Tolerance => 1e-9;
-
     /// <summary>Points per generated batch.</summary>
     protected virtual int BatchSize => 64;
 
