@@ -65,6 +65,17 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
+    public void SettingsTheManifoldDoesNotRead_AreRejected()
+    {
+        var catalog = Load(BuiltIns);
+        Assert.Equal(3, catalog.Create("sphere", new ManifoldSettings(new Dictionary<string, string> { ["dim"] = "2" })).AmbientDim);
+        Assert.Equal("manifold 'sphere' has no setting 'dimm'; did you mean 'dim'? It reads: dim, rotation.",
+            Assert.Throws<ArgumentException>(() => catalog.Create("sphere", new ManifoldSettings(new Dictionary<string, string> { ["dimm"] = "3" }))).Message);
+        Assert.Equal("manifold 'circle' takes no settings, but 'dim' was given.",
+            Assert.Throws<ArgumentException>(() => catalog.Create("circle", new ManifoldSettings(new Dictionary<string, string> { ["dim"] = "3" }))).Message);
+    }
+
+    [Fact]
     public void UnknownManifold_ListsTheLoadedOnes_AndSuggestsTheNearest()
     {
         var catalog = Load(BuiltIns);

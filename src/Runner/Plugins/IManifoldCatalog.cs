@@ -10,6 +10,6 @@ public interface IManifoldCatalog
     IReadOnlyList<string> Diagnostics { get; }
 
     /// <summary>Builds the manifold registered as <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">No such name (the message lists the known ones and the nearest), or bad settings.</exception>
+    /// <exception cref="ArgumentException">No such name (the message lists the known ones and the nearest), bad settings, or a setting the manifold does not read.</exception>
     IManifold Create(string name, ManifoldSettings settings);
 }

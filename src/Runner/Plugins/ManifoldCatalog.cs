@@ -20,6 +20,12 @@ internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<M
                 ? $"unknown manifold '{name}': no manifold plugins are loaded (is the plugins folder beside the executable?)."
                 : $"unknown manifold '{name}'{Nearest.Hint(name, names)} Loaded: {string.Join(", ", names)}.");
         }
-        return factory(settings);
+        var manifold = factory(settings);
+        // A setting nobody read is a typo or a setting of another manifold: say so rather than ignore it.
+        foreach (var key in settings.Keys.Where(k => !settings.ReadKeys.Contains(k)))
+            throw new ArgumentException(settings.ReadKeys.Count == 0
+                ? $"manifold '{name}' takes no settings, but '{key}' was given."
+                : $"manifold '{name}' has no setting '{key}'{Nearest.Hint(key, settings.ReadKeys)} It reads: {string.Join(", ", settings.ReadKeys.Order(StringComparer.Ordinal))}.");
+        return manifold;
     }
 }
