@@ -2,12 +2,18 @@ using static TorchSharp.torch;
 
 namespace ManifoldKit.Distributions;
 
-/// <summary>Beta(α, β) per coordinate with α, β = softplus(raw) + floor; the prior is Uniform[0,1]^n.</summary>
+/// <summary>
+/// Beta(α, β) per coordinate; the prior is Uniform[0,1]^n. α, β = softplus(raw) + floor (<c>beta</c>),
+/// or floor + exp(min(raw, 20)) (<c>beta_log</c>): the same family, but a sharp posterior
+/// (α + β of 10⁴ on the circle task) is then a raw output near 9 instead of 10⁴, which Adam reaches
+/// in far fewer steps.
+/// </summary>
 /// <param name="concentrationFloor">Smallest concentration, keeping samples and the KL finite.</param>
-public sealed class BetaFamily(double concentrationFloor = 1e-2) : IPosteriorFamily
+/// <param name="logScale">Parameterise the concentrations in log space.</param>
+public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale = false) : IPosteriorFamily
 {
     /// <inheritdoc />
-    public string Name => "beta";
+    public string Name => logScale ? "beta_log" : "beta";
 
     /// <inheritdoc />
     public int ParametersPerDim => 2;
@@ -16,6 +22,9 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2) : IPosteriorFam
     public LatentDistribution Create(Tensor raw)
     {
         var halves = raw.chunk(2, dim: -1);
-        return new BetaProduct(nn.functional.softplus(halves[0]) + concentrationFloor, nn.functional.softplus(halves[1]) + concentrationFloor);
+        return new BetaProduct(Concentration(halves[0]), Concentration(halves[1]));
     }
+
+    private Tensor Concentration(Tensor raw) =>
+        (logScale ? raw.clamp_max(20).exp() : nn.functional.softplus(raw)) + concentrationFloor;
 }

@@ -214,7 +214,8 @@ public static class Experiment
     {
         "gaussian" => new GaussianFamily(),
         "beta" => new BetaFamily(),
-        var other => throw new ExperimentException("latent.posterior", $"latent.posterior is '{other}'; expected gaussian or beta."),
+        "beta_log" => new BetaFamily(logScale: true),
+        var other => throw new ExperimentException("latent.posterior", $"latent.posterior is '{other}'; expected gaussian, beta or beta_log."),
     };
 
     private static IManifold Resolve(Resolver resolve, string key, string name, IReadOnlyDictionary<string, string> settings)

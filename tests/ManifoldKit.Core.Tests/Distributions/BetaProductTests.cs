@@ -135,4 +135,21 @@ public sealed class BetaProductTests
         var expected = (a - 1) * z.log() + (b - 1) * (1 - z).log() - logBeta;
         TensorAssert.Close(sample.LogQ, expected, 1e-8, "log q vs Beta log density");
     }
+
+    /// <summary>Both parameterisations give the documented concentrations, finite for any raw output, and pass gradients.</summary>
+    [Property]
+    public void Families_MapRawOutputsToTheDocumentedConcentrations(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var raw = (100 * randn([16, 2], dtype: ScalarType.Float64, generator: seed.Generator())).requires_grad_(true);
+        var soft = (BetaProduct)new BetaFamily().Create(raw);
+        var log = (BetaProduct)new BetaFamily(logScale: true).Create(raw);
+        var (a, b) = (raw.select(-1, 0).unsqueeze(-1), raw.select(-1, 1).unsqueeze(-1));
+        TensorAssert.Close(soft.Alpha, nn.functional.softplus(a) + 1e-2, 1e-12, "softplus α");
+        TensorAssert.Close(log.Beta, b.clamp_max(20).exp() + 1e-2, 1e-12, "exp β");
+        Assert.True(isfinite(log.KlToPrior()).all().item<bool>() && isfinite(soft.KlToPrior()).all().item<bool>(), "KL not finite");
+        (log.KlToPrior().sum() + soft.KlToPrior().sum()).backward();
+        Assert.True(isfinite(raw.grad!).all().item<bool>(), "gradient not finite");
+        Assert.Equal(("beta", "beta_log"), (new BetaFamily().Name, new BetaFamily(logScale: true).Name));
+    }
 }
