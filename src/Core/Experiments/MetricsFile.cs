@@ -21,9 +21,6 @@ public sealed class MetricsFile
         if (File.Exists(path)) rows.AddRange(File.ReadAllLines(path).Skip(1).Where(line => line.Length > 0));
     }
 
-    /// <summary>Number of rows.</summary>
-    public int Count => rows.Count;
-
     /// <summary>Adds a row; written out at the next <see cref="Flush"/>.</summary>
     public void Append(TrainingProgress p) => rows.Add(string.Join(',',
         p.Step.ToString(CultureInfo.InvariantCulture), F(p.Elapsed.TotalSeconds), F(p.Loss), F(p.LogLikelihood), F(p.Kl), F(p.Elbo)));

@@ -67,9 +67,6 @@ public sealed class VariationalAutoencoder : nn.Module
         return new ModelTerms(logLikelihood, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior);
     }
 
-    /// <summary>Decoder means for decoder inputs, <c>[..., DecoderInputDim]</c> → <c>[..., D]</c>.</summary>
-    public Tensor Decode(Tensor decoderInput) => decoder.forward(decoderInput);
-
     private Tensor Place(Tensor features, Tensor hidden)
     {
         var input = Latent.ToDecoderInput(hidden);

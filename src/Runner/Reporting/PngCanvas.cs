@@ -10,12 +10,6 @@ public sealed class PngCanvas(int width, int height)
 {
     private readonly byte[] pixels = Enumerable.Repeat((byte)255, width * height * 3).ToArray();
 
-    /// <summary>Width in pixels.</summary>
-    public int Width => width;
-
-    /// <summary>Height in pixels.</summary>
-    public int Height => height;
-
     /// <summary>Sets one pixel; points outside are ignored.</summary>
     public void Set(int x, int y, (byte R, byte G, byte B) color)
     {
