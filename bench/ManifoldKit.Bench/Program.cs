@@ -54,7 +54,7 @@ foreach (var row in rows)
     double rssAt1000 = 0, rssAtEnd = 0;
     long allocatedAtWarmup = 0;
     var window = Stopwatch.StartNew();
-    trainer.Run(new Reporter(p =>
+    trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
     {
         if (p.Step == 200)
         {
@@ -84,9 +84,4 @@ static double ResidentMiB()
 {
     using var process = Process.GetCurrentProcess();
     return process.WorkingSet64 / (1024.0 * 1024);
-}
-
-internal sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress value) => report(value);
 }

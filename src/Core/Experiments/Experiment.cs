@@ -20,6 +20,9 @@ namespace ManifoldKit.Experiments;
 /// </summary>
 public static class Experiment
 {
+    /// <summary>Steps between checkpoints when the spec asks for none: a run must always be resumable.</summary>
+    public const int DefaultCheckpointEvery = 1000;
+
     /// <summary>Builds a manifold from its registry name and settings.</summary>
     public delegate IManifold Resolver(string name, ManifoldSettings settings);
 
@@ -42,7 +45,7 @@ public static class Experiment
         var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
         using var task = new ToyTask(taskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
         var (latent, embeddingPath) = BuildLatent(spec, seed, resolve, embeddingCache, log);
-        var options = spec.Training with { Seed = seed, CheckpointEvery = spec.Training.CheckpointEvery > 0 ? spec.Training.CheckpointEvery : 1000 };
+        var options = spec.Training with { Seed = seed, CheckpointEvery = spec.Training.CheckpointEvery > 0 ? spec.Training.CheckpointEvery : DefaultCheckpointEvery };
         using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, options);
 
         var metrics = new MetricsFile(Path.Combine(runDirectory, "metrics.csv"));
@@ -54,7 +57,7 @@ public static class Experiment
         }
         var clock = Stopwatch.StartNew();
         var startStep = trainer.Step;
-        trainer.Run(new Forward(p =>
+        trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
         {
             metrics.Append(p);
             if (p.Step % options.CheckpointEvery == 0) metrics.Flush();   // the checkpoint follows this report
@@ -253,8 +256,4 @@ public static class Experiment
         return text.ToString();
     }
 
-    private sealed class Forward(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

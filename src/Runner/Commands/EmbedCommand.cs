@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Runner.Reporting;
+using ManifoldKit.Training;
 
 namespace ManifoldKit.Runner.Commands;
 
@@ -25,21 +26,16 @@ public static class EmbedCommand
             var path = parse.GetValue(output) ?? Path.Combine("embeddings", $"{manifold.Name}.bin");
             var options = new WaeOptions { Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
             Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps");
-            using var f = WaeMmdTrainer.Train(manifold, options, new Progress(options.Steps));
+            var every = Math.Max(250, options.Steps / 10 / 250 * 250);                         // WAE reports every 250 steps
+            using var f = WaeMmdTrainer.Train(manifold, options, new SynchronousProgress<(int Step, double Loss)>(p =>
+            {
+                if (p.Step % every == 0 || p.Step == options.Steps) Console.WriteLine($"  step {p.Step}/{options.Steps}  WAE loss {p.Loss:G4}");
+            }));
             f.SaveTo(path);
             Console.WriteLine($"saved {path} (+ {path}.json)");
             Console.WriteLine(EmbeddingReport.Describe(f, manifold));
             return 0;
         }));
         return command;
-    }
-
-    private sealed class Progress(int total) : IProgress<(int Step, double Loss)>
-    {
-        public void Report((int Step, double Loss) value)
-        {
-            if (value.Step % Math.Max(1, total / 10 / 250 * 250) == 0 || value.Step == total)
-                Console.WriteLine($"  step {value.Step}/{total}  WAE loss {value.Loss:G4}");
-        }
     }
 }

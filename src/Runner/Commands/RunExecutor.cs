@@ -48,7 +48,7 @@ public static class RunExecutor
         var label = $"{config.Spec.Name} seed {seed}";
         var board = utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"));
         var printer = ProgressPrinter.ForConsole(label);
-        var progress = new Tee(p =>
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             printer.Report(p);
             board.add_scalar("train/elbo", (float)p.Elbo, p.Step);
@@ -76,8 +76,4 @@ public static class RunExecutor
 
     private static string WithoutSourceLine(string yaml) => yaml[(yaml.IndexOf('\n') + 1)..];
 
-    private sealed class Tee(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

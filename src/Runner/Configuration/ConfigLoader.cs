@@ -119,7 +119,7 @@ public static class ConfigLoader
                 LearningRate = training.Double("learning_rate", defaults.Training.LearningRate, min: 0, exclusive: true),
                 Samples = training.Int("samples", defaults.Training.Samples, min: 1),
                 ReportEvery = training.Int("report_every", defaults.Training.ReportEvery, min: 1),
-                CheckpointEvery = training.Int("checkpoint_every", 1000, min: 1),
+                CheckpointEvery = training.Int("checkpoint_every", Experiment.DefaultCheckpointEvery, min: 1),
                 KlWarmupSteps = training.Int("kl_warmup_steps", defaults.Training.KlWarmupSteps, min: 0),
             },
             Wae = new WaeOptions

@@ -29,11 +29,6 @@ public sealed class ExperimentTests : IDisposable
         Evaluation = new EvaluationOptions { TestSize = 100, IwaeSamples = 5, ElboSamples = 2 },
     };
 
-    private sealed class Forward(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
-
     [Fact]
     public void Run_WritesResultsAndReusesTheLearnedEmbedding()
     {
@@ -61,7 +56,7 @@ public sealed class ExperimentTests : IDisposable
         var directory = Path.Combine(root, "interrupted");
         using var cancel = new CancellationTokenSource();
         Assert.Throws<OperationCanceledException>(() => Experiment.Run(spec, 3, directory, Resolve, root,
-            new Forward(p => { if (p.Step == 40) cancel.Cancel(); }), cancellation: cancel.Token));
+            new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 40) cancel.Cancel(); }), cancellation: cancel.Token));
         Assert.Null(Experiment.ReadResult(directory));
         var messages = new List<string>();
         var resumed = Experiment.Run(spec, 3, directory, Resolve, root, log: messages.Add);

@@ -25,11 +25,6 @@ public sealed class TrainingTests(LearnedCircleFixture learned, ITestOutputHelpe
     private static readonly Sphere Sphere = new(2);
     private static readonly SpecialOrthogonal3 Rotations = new();
 
-    private sealed class Recorder(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => onReport(value);
-    }
-
     private LatentSpace Latent(string row) => row switch
     {
         "vae-1d" => LatentSpace.Euclidean(1),
@@ -119,7 +114,7 @@ public sealed class TrainingTests(LearnedCircleFixture learned, ITestOutputHelpe
         {
             var last = double.NaN;
             using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = 30, Seed = seed, ReportEvery = 30 });
-            trainer.Run(new Recorder(p => last = p.Loss));
+            trainer.Run(new SynchronousProgress<TrainingProgress>(p => last = p.Loss));
             return last;
         }
         Assert.Equal(FinalLoss(1), FinalLoss(1));
@@ -134,7 +129,7 @@ public sealed class TrainingTests(LearnedCircleFixture learned, ITestOutputHelpe
         var latent = Latent("er-learned-action");
         using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = 50, Seed = 0, ReportEvery = 1 });
         var live = new Dictionary<int, long>();
-        trainer.Run(new Recorder(p => live[p.Step] = DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        trainer.Run(new SynchronousProgress<TrainingProgress>(p => live[p.Step] = DisposeScopeManager.Statistics.ThreadTotalLiveCount));
         Assert.Equal(live[2], live[50]);
     }
 
