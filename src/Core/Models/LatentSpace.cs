@@ -41,8 +41,15 @@ public sealed class LatentSpace
     public static LatentSpace Manifold(string name, IEmbedding embedding, IGroupAction? action = null, IPosteriorFamily? posterior = null) =>
         new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, posterior ?? new BetaFamily(), embedding, action);
 
-    /// <summary>The decoder input for hidden samples: f(z) or z.</summary>
+    /// <summary>
+    /// How far codes handed to f stay from the cube's faces. A sharp Beta sample rounds to exactly 0
+    /// or 1 in float32, where charts such as Shoemake's √u or the sphere's sin θ = 2√(z(1−z)) have
+    /// infinite derivatives (a NaN gradient, then NaN weights); moving such a code by 1e-6 is not.
+    /// </summary>
+    public const double BoundaryMargin = 1e-6;
+
+    /// <summary>The decoder input for hidden samples: f(z) (z kept <see cref="BoundaryMargin"/> inside the cube) or z.</summary>
     /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
     /// <returns>Tensor of shape <c>[..., DecoderInputDim]</c>.</returns>
-    public Tensor ToDecoderInput(Tensor hidden) => Embedding?.Embed(hidden) ?? hidden;
+    public Tensor ToDecoderInput(Tensor hidden) => Embedding?.Embed(hidden.clamp(BoundaryMargin, 1 - BoundaryMargin)) ?? hidden;
 }
