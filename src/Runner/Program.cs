@@ -9,6 +9,7 @@ var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold
 {
     RunCommand.Create(),
     SweepCommand.Create(),
+    SelectCommand.Create(),
     EmbedCommand.Create(),
     EvalCommand.Create(),
     ManifoldsCommand.Create(),

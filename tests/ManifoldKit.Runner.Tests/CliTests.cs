@@ -97,7 +97,7 @@ public sealed class CliTests : IDisposable
         var config = Config("name: bad\ntraining:\n  steps: 10\n  batchsize: 5\n");
         var (code, output, error) = Repository.Run(work, null, "run", config);
         Assert.Equal(2, code);
-        Assert.Equal($"manifoldkit: {config}:4: unknown key 'training.batchsize'; did you mean 'batch_size'? Known keys under 'training': batch_size, checkpoint_every, kl_warmup_steps, learning_rate, report_every, samples, steps.\n", error);
+        Assert.Equal($"manifoldkit: {config}:4: unknown key 'training.batchsize'; did you mean 'batch_size'? Known keys under 'training': batch_size, checkpoint_every, final_learning_rate, kl_warmup_steps, learning_rate, report_every, samples, steps.\n", error);
         Assert.DoesNotContain("   at ", output + error);
 
         config = Config("latent:\n  manifold: sphear\n", "typo.yaml");
@@ -230,5 +230,47 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("| b-vae | 2 | ", table[3]);
         Assert.Matches(@"^\| b-vae \| 2 \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \(k=5\) \| \d/2 \|", table[3]);
         Assert.StartsWith("4 runs, sweep wall time ", table[5]);
+    }
+
+    /// <summary>
+    /// <c>select</c> trains every candidate for every seed on the task with select.yaml's noise,
+    /// ranks them by IWAE and saves the table; bad candidates are refused before anything trains.
+    /// </summary>
+    [Fact]
+    public void Select_TrainsEveryCandidate_AndRanksThem()
+    {
+        var (code, output, error) = Repository.Run(work, null, ["select", "sphere", "--latents", "euclidean-1,sphere", "seeds=[0,1]", .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.StartsWith("select sphere: 2 latents x 2 seeds, noise_std 0.01, into runs/select-sphere\n", output);
+        var folder = Path.Combine(work, "runs", "select-sphere");
+        var ranking = File.ReadAllText(Path.Combine(folder, "ranking.md"));
+        Assert.Matches(@"\| 1 \| (euclidean-1|\*\*sphere\*\* \(the task's\)) \| -?\d+\.\d\d ± \d+\.\d\d \|", ranking);
+        Assert.Matches(@"\| 2 \| (euclidean-1|\*\*sphere\*\* \(the task's\)) \| -?\d+\.\d\d ± \d+\.\d\d \|", ranking);
+        Assert.Matches(@"The task's own topology, `sphere`, ranks \*\*(first|2nd)\*\* of 2 on `sphere`; against `euclidean-1`, the best other latent: IWAE difference -?\d+\.\d\d ± \d+\.\d\d nats, paired over 2 seeds", ranking);
+        Assert.Contains(ranking[ranking.IndexOf("| 1 |", StringComparison.Ordinal)..], output);
+        foreach (var run in new[] { "euclidean-1/seed0", "euclidean-1/seed1", "sphere/seed0", "sphere/seed1" })
+        {
+            var config = File.ReadAllText(Path.Combine(folder, run, "config.yaml"));
+            Assert.Contains("task: sphere\n", config);
+            Assert.Contains("noise_std: 0.01\n", config);
+            Assert.True(File.Exists(Path.Combine(folder, run, "result.json")), run);
+        }
+        Assert.Contains("  group_action: true\n  posterior: beta_log\n", File.ReadAllText(Path.Combine(folder, "sphere", "seed0", "config.yaml")));
+        Assert.Contains("  posterior: gaussian\n", File.ReadAllText(Path.Combine(folder, "euclidean-1", "seed0", "config.yaml")));
+        Assert.Contains("\"latent\": \"sphere\"", File.ReadAllText(Path.Combine(folder, "ranking.json")));
+
+        // An override on the command line beats a candidate's default (its group action), not what makes it the candidate.
+        (code, output, error) = Repository.Run(work, null, ["select", "sphere", "--latents", "sphere", "seeds=[0]", "output=other", "latent.group_action=false", "latent.kind=euclidean", .. Short]);
+        Assert.True(code == 0, output + error);
+        var resolved = File.ReadAllText(Path.Combine(work, "other", "select-sphere", "sphere", "seed0", "config.yaml"));
+        Assert.Contains("latent:\n  kind: manifold\n", resolved);
+        Assert.Contains("  group_action: false\n", resolved);
+
+        (code, _, error) = Repository.Run(work, null, ["select", "circle", "--latents", "euclidean-x,circle"]);
+        Assert.Equal((2, "manifoldkit: --latents: 'euclidean-x' is not euclidean-N with N >= 1, e.g. euclidean-2.\n"), (code, error));
+        (code, _, error) = Repository.Run(work, null, ["select", "circle", "--latents", "sphre"]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("manifoldkit: --latents: unknown manifold 'sphre'; did you mean 'sphere'?", error);
+        Assert.False(Directory.Exists(Path.Combine(work, "runs", "select-circle")), "a candidate trained before the list was checked");
     }
 }

@@ -81,6 +81,8 @@ public sealed class Trainer : IDisposable
         Step++;
         var start = Stopwatch.GetTimestamp();
         optimizer.zero_grad();
+        if (Options.FinalLearningRate is not null)
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = Options.LearningRateAt(Step);
         var (x, _) = task.Sample(Options.BatchSize, generator);
         var terms = Model.Terms(x, Options.Samples, generator, densities: false);
         var logLikelihood = terms.LogLikelihood.mean();

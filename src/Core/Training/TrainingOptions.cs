@@ -29,4 +29,16 @@ public sealed record TrainingOptions
     /// 0, the paper's objective throughout, by default.
     /// </summary>
     public int KlWarmupSteps { get; init; }
+
+    /// <summary>
+    /// The learning rate at the last step: it follows a cosine from <see cref="LearningRate"/> down to
+    /// this value (the same objective; a small final rate lets a fit near the noise floor settle
+    /// instead of jittering at Adam's step size). Null, a constant rate (the paper's), by default.
+    /// </summary>
+    public double? FinalLearningRate { get; init; }
+
+    /// <summary>The learning rate of step <paramref name="step"/> (1-based).</summary>
+    public double LearningRateAt(int step) => FinalLearningRate is not { } final || Steps <= 1
+        ? LearningRate
+        : final + 0.5 * (LearningRate - final) * (1 + Math.Cos(Math.PI * (Math.Min(step, Steps) - 1) / (Steps - 1)));
 }

@@ -39,6 +39,7 @@ public static class ConfigWriter
         Line(2, "report_every", s.Training.ReportEvery);
         Line(2, "checkpoint_every", s.Training.CheckpointEvery);
         Line(2, "kl_warmup_steps", s.Training.KlWarmupSteps);
+        if (s.Training.FinalLearningRate is { } final) Line(2, "final_learning_rate", final);
         text.AppendLine("wae:");
         Line(2, "steps", s.Wae.Steps);
         Line(2, "batch_size", s.Wae.BatchSize);

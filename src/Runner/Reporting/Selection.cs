@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+using ManifoldKit.Experiments;
+
+namespace ManifoldKit.Runner.Reporting;
+
+/// <summary>
+/// Topology selection: candidate latents ranked by their mean test IWAE bound on one task, the
+/// estimate of log p(x | model) that the paper's introduction proposes for learning the data's
+/// symmetries.
+/// </summary>
+public static class Selection
+{
+    /// <summary>One candidate latent and its runs, one per seed.</summary>
+    /// <param name="Latent">The candidate's name, e.g. <c>euclidean-2</c> or <c>sphere</c>.</param>
+    /// <param name="MatchesTask">Whether it is the manifold that generated the data.</param>
+    /// <param name="Results">Its finished runs.</param>
+    public sealed record Candidate(string Latent, bool MatchesTask, IReadOnlyList<ExperimentResult> Results)
+    {
+        /// <summary>Mean test IWAE over seeds.</summary>
+        public double MeanIwae => Results.Average(r => r.Iwae);
+    }
+
+    /// <summary>The candidates, best mean IWAE first.</summary>
+    public static IReadOnlyList<Candidate> Rank(IEnumerable<Candidate> candidates) =>
+        candidates.OrderByDescending(c => c.MeanIwae).ThenBy(c => c.Latent, StringComparer.Ordinal).ToList();
+
+    /// <summary>The ranked table and a verdict on where the matching latent landed.</summary>
+    public static string Markdown(string task, IReadOnlyList<Candidate> ranked)
+    {
+        var text = new StringBuilder();
+        var k = ranked.SelectMany(c => c.Results).Select(r => r.IwaeSamples).Distinct().ToList();
+        text.AppendLine($"| rank | latent | test IWAE{(k.Count == 1 ? $" (k={k[0]})" : "")} | test ELBO | mean KL | collapsed | seeds | train time (s) |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            var c = ranked[i];
+            var name = c.MatchesTask ? $"**{c.Latent}** (the task's)" : c.Latent;
+            text.AppendLine(string.Join(" | ",
+                $"| {i + 1}", name,
+                SweepSummary.MeanStd(c.Results.Select(r => r.Iwae)),
+                SweepSummary.MeanStd(c.Results.Select(r => r.Elbo)),
+                c.Results.Average(r => r.Kl).ToString("F2", CultureInfo.InvariantCulture),
+                $"{c.Results.Count(r => r.Collapsed)}/{c.Results.Count}",
+                c.Results.Count.ToString(CultureInfo.InvariantCulture),
+                SweepSummary.MeanStd(c.Results.Select(r => r.TrainSeconds), "F1") + " |"));
+        }
+        text.AppendLine();
+        text.AppendLine(Verdict(task, ranked));
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Where the task's own latent ranks, and its margin over the best other candidate, paired by
+    /// seed (both models see the same test set, so per-seed differences carry less noise than the
+    /// two means).
+    /// </summary>
+    public static string Verdict(string task, IReadOnlyList<Candidate> ranked)
+    {
+        var index = ranked.ToList().FindIndex(c => c.MatchesTask);
+        if (index < 0) return $"No candidate is the task's own manifold ({task}); nothing to compare it with.";
+        var own = ranked[index];
+        var rival = ranked.Where(c => !c.MatchesTask).FirstOrDefault();
+        if (rival is null) return $"`{own.Latent}` is the only candidate.";
+        var differences = own.Results.Join(rival.Results, r => r.Seed, r => r.Seed, (a, b) => a.Iwae - b.Iwae).ToList();
+        var place = index == 0 ? "ranks **first**" : $"ranks **{Ordinal(index + 1)}**";
+        var margin = differences.Count == 0
+            ? "no seeds in common"
+            : $"IWAE difference {SweepSummary.MeanStd(differences)} nats, paired over {differences.Count} seed{(differences.Count == 1 ? "" : "s")}, " +
+              $"ahead in {differences.Count(d => d > 0)} of {differences.Count}";
+        return $"The task's own topology, `{own.Latent}`, {place} of {ranked.Count} on `{task}`; against `{rival.Latent}`, the best other latent: {margin}.";
+    }
+
+    private static string Ordinal(int n) => n + (n % 100 is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
+}
