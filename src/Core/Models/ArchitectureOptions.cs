@@ -8,4 +8,13 @@ public sealed record ArchitectureOptions
 
     /// <summary>Widths of the hidden layers, applied in order by the encoder and by the decoder.</summary>
     public int[] HiddenWidths { get; init; } = [128, 128];
+
+    /// <summary>
+    /// Before training, shift the group-action head's bias so that its outputs average zero over a
+    /// batch of data (a data-dependent initialisation; the objective is unchanged). The element is a
+    /// normalisation of those outputs, so on the data manifold x ↦ a(x) is a map M → M with a degree;
+    /// an uncentred head starts at degree 0 (it covers a small part of M), and gradient descent rarely
+    /// crosses the singularity at 0 that changing the degree needs. Off by default (PROTOCOL.md).
+    /// </summary>
+    public bool CentreActionHead { get; init; }
 }

@@ -67,6 +67,25 @@ public sealed class VariationalAutoencoder : nn.Module
         return new ModelTerms(logLikelihood, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior);
     }
 
+    /// <summary>
+    /// Shifts the action head's bias so that its outputs average zero over <paramref name="x"/>
+    /// (<see cref="ArchitectureOptions.CentreActionHead"/>); nothing without an action head.
+    /// </summary>
+    /// <param name="x">A batch of data, <c>[B, D]</c>.</param>
+    public void CentreActionHead(Tensor x)
+    {
+        if (actionHead is null) return;
+        using var scope = NewDisposeScope();
+        using var gradients = no_grad();
+        var mean = actionHead.forward(encoder.forward(x)).mean([0L]);
+        actionHead.bias!.sub_(mean);
+    }
+
+    /// <summary>The action head's raw outputs for a batch, <c>[B, p]</c>, before they become group elements.</summary>
+    /// <exception cref="InvalidOperationException">The model has no group-action encoder.</exception>
+    public Tensor ActionParameters(Tensor x) =>
+        (actionHead ?? throw new InvalidOperationException("this model has no group-action encoder")).forward(encoder.forward(x));
+
     private Tensor Place(Tensor features, Tensor hidden)
     {
         var input = Latent.ToDecoderInput(hidden);

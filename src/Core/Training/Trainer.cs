@@ -26,6 +26,15 @@ public sealed class Trainer : IDisposable
         this.task = task;
         manual_seed(options.Seed);
         Model = createModel();
+        if (Model.Architecture.CentreActionHead)
+        {
+            // Its own generator: the data and noise stream of training stays as without it.
+            using var initGenerator = new Generator((ulong)options.Seed + 2);
+            var (x, factors) = task.Sample(1024, initGenerator);
+            Model.CentreActionHead(x);
+            x.Dispose();
+            factors.Dispose();
+        }
         optimizer = optim.Adam(Model.parameters(), options.LearningRate);
         generator = new Generator((ulong)options.Seed + 1);
     }
