@@ -74,11 +74,12 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The lowest pair ratio an exact map can have on [0.05, 0.95]^n, by hand, with a margin for the
-    /// Frobenius norm of SO(3): circle 2·sin(0.9π)/0.9 = 0.69 (the codes farthest apart, going round);
-    /// sphere 0.30 (longitudes 0.05 and 0.95 at z₁ = 0.05, where sin θ = 0.44); SO(3) likewise above 0.1.
+    /// The lowest pair ratio an exact map can have on [0.05, 0.95]^n, so a sample of pairs cannot go
+    /// below it: circle 2·sin(0.9π)/0.9 = 0.687 (the codes farthest apart, going round); sphere 0.299
+    /// (longitudes 0.05 and 0.95 at z₁ = 0.05, where sin θ = 0.44); SO(3) 0.19 (found by a dense random
+    /// search over pairs near the faces, 5 million pairs).
     /// </summary>
-    private static double ExactPairRatioFloor(string name) => name switch { "circle" => 0.68, "sphere" => 0.29, _ => 0.1 };
+    private static double ExactPairRatioFloor(string name) => name switch { "circle" => 0.68, "sphere" => 0.29, _ => 0.18 };
 
     /// <summary>
     /// The exact embeddings score as exact: on M, inverted by their chart, not folded, uniform,
