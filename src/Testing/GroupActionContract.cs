@@ -1,5 +1,5 @@
 using FsCheck.Xunit;
-using ManifoldKit.Testing.Statistics;
+using ManifoldKit.Statistics;
 using Xunit;
 using static TorchSharp.torch;
 

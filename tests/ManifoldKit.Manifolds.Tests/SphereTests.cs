@@ -65,7 +65,7 @@ public sealed class SphereUniformityFacts
         var theta = Math.PI * codes.select(-1, 0);
         var phi = 2 * Math.PI * codes.select(-1, 1);
         var wrong = TorchSharp.torch.stack([theta.sin() * phi.cos(), theta.sin() * phi.sin(), theta.cos()], dim: -1);
-        var test = ManifoldKit.Testing.Statistics.TwoSampleTest.Run(wrong, new Sphere(2).SampleUniform(1000, generator, TorchSharp.torch.ScalarType.Float64));
+        var test = ManifoldKit.Statistics.TwoSampleTest.Run(wrong, new Sphere(2).SampleUniform(1000, generator, TorchSharp.torch.ScalarType.Float64));
         Assert.True(test.Rejects, $"uniform polar angle passed as uniform: {test}");
     }
 }

@@ -7,18 +7,30 @@ namespace ManifoldKit.Embeddings;
 
 /// <summary>
 /// A learned embedding f : [0,1]^n → R^m, the decoder of a WAE-MMD trained on uniform samples of a
-/// manifold (the paper, section 2.2): an MLP n → 64 → 64 → m. Saved as weights plus a JSON sidecar
+/// manifold (the paper, section 2.2): an MLP n → 64 → 64 → m. It keeps the WAE's encoder
+/// e : R^m → [0,1]^n (m → 64 → 64 → n, sigmoid) beside it, so that the reconstruction error
+/// |x − f(e(x))|² can be measured after training. Saved as the weights of both plus a JSON sidecar
 /// naming the manifold and dimensions, so that one f serves many VAE runs.
 /// </summary>
 public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
 {
-    private readonly Sequential network;
+    /// <summary>The version of the saved files: 2 added the encoder's weights.</summary>
+    public const int FileFormat = 2;
 
-    /// <summary>Creates an untrained embedding; weights come from the global torch generator.</summary>
+    // Field order is creation order: the decoder's weights are drawn first, as before the encoder
+    // moved in here, so a seed still gives the same f.
+    private readonly Sequential network;
+    private readonly Sequential encoder;
+
+    /// <summary>Creates an untrained embedding and encoder; weights come from the global torch generator, decoder first.</summary>
     public LearnedEmbedding(string manifoldName, int hiddenDim, int ambientDim, int width = 64) : base(nameof(LearnedEmbedding))
     {
         (ManifoldName, HiddenDim, AmbientDim, Width) = (manifoldName, hiddenDim, ambientDim, width);
         network = nn.Sequential(nn.Linear(hiddenDim, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, ambientDim));
+        encoder = nn.Sequential(
+            nn.Linear(ambientDim, width), nn.ReLU(),
+            nn.Linear(width, width), nn.ReLU(),
+            nn.Linear(width, hiddenDim), nn.Sigmoid());
         RegisterComponents();
     }
 
@@ -37,10 +49,15 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
     /// <inheritdoc />
     public Tensor Embed(Tensor hidden) => network.forward(hidden);
 
+    /// <summary>The WAE's encoder e, an approximate inverse of f on the manifold.</summary>
+    /// <param name="ambient">Tensor of shape <c>[..., m]</c>.</param>
+    /// <returns>Tensor of shape <c>[..., n]</c> in (0, 1)^n.</returns>
+    public Tensor Encode(Tensor ambient) => encoder.forward(ambient);
+
     /// <inheritdoc />
     public override Tensor forward(Tensor hidden) => Embed(hidden);
 
-    /// <summary>Stops gradients into f: it is frozen inside a VAE.</summary>
+    /// <summary>Stops gradients into f and its encoder: f is frozen inside a VAE.</summary>
     public LearnedEmbedding Freeze()
     {
         foreach (var parameter in parameters()) parameter.requires_grad_(false);
@@ -48,17 +65,17 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
         return this;
     }
 
-    /// <summary>Writes the weights to <paramref name="path"/> and the metadata to <c>path.json</c>, each atomically.</summary>
+    /// <summary>Writes the weights of f and its encoder to <paramref name="path"/> and the metadata to <c>path.json</c>, each atomically.</summary>
     public void SaveTo(string path)
     {
-        var metadata = JsonSerializer.Serialize(new Metadata(ManifoldName, HiddenDim, AmbientDim, Width));
+        var metadata = JsonSerializer.Serialize(new Metadata(FileFormat, ManifoldName, HiddenDim, AmbientDim, Width), JsonOptions);
         AtomicFile.Write(path, temporary => save(temporary));
         AtomicFile.Write(path + ".json", temporary => File.WriteAllText(temporary, metadata));
     }
 
-    /// <summary>Loads an embedding saved by <see cref="SaveTo"/>, frozen.</summary>
+    /// <summary>Loads an embedding saved by <see cref="SaveTo"/>, with its encoder, frozen.</summary>
     /// <exception cref="FileNotFoundException">The weights or the metadata are missing.</exception>
-    /// <exception cref="InvalidDataException">The metadata cannot be read.</exception>
+    /// <exception cref="InvalidDataException">The metadata cannot be read, or the files have another format (an older ManifoldKit's).</exception>
     public static LearnedEmbedding Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no learned embedding at {path}; create one with 'manifoldkit embed'.", path);
@@ -66,7 +83,19 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
         Metadata metadata;
         try
         {
-            metadata = JsonSerializer.Deserialize<Metadata>(File.ReadAllText(path + ".json")) ?? throw new InvalidDataException("empty");
+            var text = File.ReadAllText(path + ".json");
+            // Check the format before the fields: an old file has other keys and no encoder weights.
+            using (var document = JsonDocument.Parse(text))
+            {
+                var format = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("format", out var value) && value.TryGetInt32(out var number)
+                    ? number
+                    : (int?)null;
+                if (format != FileFormat)
+                    throw new InvalidDataException(format is null
+                        ? $"{path} was saved by an older ManifoldKit (without its WAE encoder); delete {path} and {path}.json and run 'manifoldkit embed' again."
+                        : $"{path} has file format {format}, but this ManifoldKit reads format {FileFormat}; delete {path} and {path}.json and run 'manifoldkit embed' again.");
+            }
+            metadata = JsonSerializer.Deserialize<Metadata>(text, JsonOptions) ?? throw new InvalidDataException($"{path}.json is empty.");
         }
         catch (JsonException error)
         {
@@ -77,5 +106,7 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
         return embedding.Freeze();
     }
 
-    private sealed record Metadata(string Manifold, int HiddenDim, int AmbientDim, int Width);
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, RespectRequiredConstructorParameters = true };
+
+    private sealed record Metadata(int Format, string Manifold, int HiddenDim, int AmbientDim, int Width);
 }

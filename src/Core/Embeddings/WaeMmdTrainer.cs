@@ -12,7 +12,7 @@ namespace ManifoldKit.Embeddings;
 /// </summary>
 public static class WaeMmdTrainer
 {
-    /// <summary>Trains and returns the frozen decoder.</summary>
+    /// <summary>Trains and returns the frozen decoder, which keeps the trained encoder (<see cref="LearnedEmbedding.Encode"/>).</summary>
     /// <param name="manifold">The manifold to embed.</param>
     /// <param name="options">Settings; PROTOCOL.md's by default.</param>
     /// <param name="progress">Receives (step, loss) now and then.</param>
@@ -21,18 +21,15 @@ public static class WaeMmdTrainer
         manual_seed(options.Seed);
         using var generator = new Generator((ulong)options.Seed);
         var n = manifold.IntrinsicDim;
+        // Creates the decoder's weights, then the encoder's, from the seeded global generator.
         var decoder = new LearnedEmbedding(manifold.Name, n, manifold.AmbientDim, options.Width);
-        using var encoder = nn.Sequential(
-            nn.Linear(manifold.AmbientDim, options.Width), nn.ReLU(),
-            nn.Linear(options.Width, options.Width), nn.ReLU(),
-            nn.Linear(options.Width, n), nn.Sigmoid());
-        using var optimizer = optim.Adam(encoder.parameters().Concat(decoder.parameters()), options.LearningRate);
+        using var optimizer = optim.Adam(decoder.parameters(), options.LearningRate);
         for (var step = 1; step <= options.Steps; step++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var x = manifold.SampleUniform(options.BatchSize, generator);
-            var codes = encoder.forward(x);
+            var codes = decoder.Encode(x);
             var reconstruction = (decoder.Embed(codes) - x).square().sum(-1).mean();
             var prior = rand([options.BatchSize, n], generator: generator);
             var loss = reconstruction + options.Lambda * InverseMultiquadraticMmd(codes, prior);

@@ -17,7 +17,7 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
     /// A WAE-MMD embedding trained with PROTOCOL.md's settings (5,000 steps, batch 256, λ = 10)
     /// maps fresh uniform codes near the circle: median distance below 0.1, mean below 0.15. (Measured
     /// at seed 0: median 0.073, mean 0.124; the worst codes are those the encoder's seam leaves
-    /// unused, which the decoder maps onto a chord.)
+    /// unused, which the decoder maps onto a chord.) It passes the default embedding checks.
     /// </summary>
     [Fact]
     public void Wae_WithProtocolSettings_LandsOnTheCircle()
@@ -31,6 +31,10 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
         var (median, mean) = (distance.median().item<float>(), distance.mean().item<float>());
         output.WriteLine($"WAE on the circle: {clock.Elapsed.TotalSeconds:F1} s, distance median {median:G3}, mean {mean:G3}");
         Assert.True(median < 0.1 && mean < 0.15, $"learned f misses the circle: median distance {median:G3}, mean {mean:G3}");
+        // The default embedding checks were chosen to pass such an f (EmbeddingChecks); its encoder is kept for them.
+        var quality = EmbeddingQuality.Measure(f, circle, f.Encode);
+        output.WriteLine(quality.Describe());
+        Assert.Empty(new EmbeddingChecks().Failures(quality));
     }
 
     /// <summary>Saving and loading gives a frozen embedding with identical outputs and metadata.</summary>

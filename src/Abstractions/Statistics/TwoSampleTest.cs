@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ManifoldKit.Testing.Statistics;
+namespace ManifoldKit.Statistics;
 
 /// <summary>
 /// A permutation two-sample test on the maximum mean discrepancy (Gretton et al., JMLR 2012) with a
