@@ -11,6 +11,7 @@ var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold
     SweepCommand.Create(),
     SelectCommand.Create(),
     EmbedCommand.Create(),
+    QualityCommand.Create(),
     EvalCommand.Create(),
     ManifoldsCommand.Create(),
     VerifyCommand.Create(),

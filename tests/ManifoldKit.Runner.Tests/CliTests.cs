@@ -11,7 +11,7 @@ public sealed class CliTests : IDisposable
 
     // Small enough for a test: the pipeline is the real one, only shorter.
     private static readonly string[] Short = ["training.steps=200", "training.report_every=50", "training.checkpoint_every=100",
-        "wae.steps=100", "evaluation.test_size=200", "evaluation.iwae_samples=5", "evaluation.elbo_samples=2"];
+        "wae.steps=100", "embedding_checks.allow_failures=true", "evaluation.test_size=200", "evaluation.iwae_samples=5", "evaluation.elbo_samples=2"];
 
     private string Config(string yaml, string name = "exp.yaml")
     {
@@ -129,17 +129,33 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, output + error);
         Assert.Contains("small seed 0 at step 200, 200 test points:", output);
         Assert.Contains("  IWAE (k = 7)  ", output);
-        Assert.Matches(@"  learned f: distance of f\(z\) from circle over 2000 fresh codes: mean [0-9.eE-]+, median [0-9.eE-]+, max [0-9.eE-]+", output);
+        Assert.Matches(@"  learned f \(.*circle-wae100x256-lambda10-seed0\.bin\):\n  embedding quality of f : \[0,1\]\^1 → circle \(seed 12345\)\n    on manifold:    \|f\(z\) − M\| over 2000 uniform codes: mean [0-9.eE-]+", output);
     }
 
     [Fact]
     public void Embed_SavesAnEmbedding_ThatARunThenUses()
     {
+        // 250 steps make a poor f: saved and reported, and the exit code says a check failed.
         var (code, output, error) = Repository.Run(work, null, "embed", "sphere", "--steps", "250", "--out", "f/sphere.bin");
-        Assert.True(code == 0, output + error);
+        Assert.True(code == 1, output + error);
+        Assert.Contains("check failed: coverage ", output);
         Assert.Contains("learning f : [0,1]^2 -> sphere in R^3, 250 steps", output);
         Assert.Contains("saved f/sphere.bin (+ f/sphere.bin.json)", output);
-        Assert.Matches(@"distance of f\(z\) from sphere over 2000 fresh codes: mean [0-9.eE-]+, median [0-9.eE-]+, max [0-9.eE-]+", output);
+        Assert.Contains("embedding quality of f : [0,1]^2 → sphere (seed 12345)", output);
+        Assert.Matches(@"  coverage:       [0-9.eE-]+ of 2000 uniform points of M within r = [0-9.eE-]+ of one of 10000 projected images", output);
+        Assert.Contains("quality saved to f/sphere.bin.quality.json", output);
+        Assert.True(File.Exists(Path.Combine(work, "f", "sphere.bin.quality.json")));
+
+        // quality: the exact map passes every check; the 250-step f is measured from its saved figures.
+        (code, output, error) = Repository.Run(work, null, "quality", "sphere");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("  volume:         sqrt(det G) over 2000 uniform codes: mean 12.5664, cv ", output);
+        Assert.EndsWith("checks (embedding_checks defaults): all pass\n", output);
+        (code, output, error) = Repository.Run(work, null, "quality", "sphere", "--embedding", "f/sphere.bin");
+        Assert.True(code is 0 or 1, output + error);
+        Assert.Equal(code == 1, output.Contains("check failed: "));
+        (code, _, error) = Repository.Run(work, null, "quality", "circle", "--embedding", "f/sphere.bin");
+        Assert.Equal((2, "manifoldkit: f/sphere.bin embeds [0,1]^2 into R^3 (sphere), but circle needs [0,1]^1 into R^2.\n"), (code, error));
 
         var config = Config("name: reuse\ntask: sphere\nlatent:\n  manifold: sphere\n  embedding: f/sphere.bin\n");
         (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
@@ -272,5 +288,23 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
         Assert.StartsWith("manifoldkit: --latents: unknown manifold 'sphre'; did you mean 'sphere'?", error);
         Assert.False(Directory.Exists(Path.Combine(work, "runs", "select-circle")), "a candidate trained before the list was checked");
+    }
+
+    /// <summary>A run on a learned f that fails a check exits 2 naming the config, the metric and the fixes, before training.</summary>
+    [Fact]
+    public void Run_OnAnEmbeddingFailingItsChecks_StopsWithTheMetric()
+    {
+        var config = Config("name: strict\nlatent:\n  embedding: learned\nembedding_checks:\n  min_coverage: 0.9999\n");
+        var (code, output, error) = Repository.Run(work, null, ["run", config, .. Short, "embedding_checks.allow_failures=false"]);
+        Assert.Equal(2, code);
+        Assert.Matches($@"^manifoldkit: {System.Text.RegularExpressions.Regex.Escape(config)}:4: embedding_checks: the learned embedding .*circle-wae100x256-lambda10-seed0\.bin fails .*coverage 0\.\d+ < min_coverage 0\.9999: f misses part of the manifold.*allow_failures: true to train with it anyway\.\n$", error);
+        Assert.Contains("embedding quality: distance from circle mean ", output);
+        Assert.False(Directory.Exists(Path.Combine(work, "runs", "strict", "seed0")), "the refused run left its directory");
+
+        // The fix the message names works at once, with the f already learned.
+        (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("reusing learned embedding ", output);
+        Assert.Contains("fails a check, allowed by embedding_checks.allow_failures: coverage ", output);
     }
 }

@@ -31,7 +31,7 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("trainig:\n  steps: 5\n", "exp.yaml:1: unknown key 'trainig'; did you mean 'training'? Known keys: architecture, data_seed, evaluation, latent, name, noise_std, output, plugin_dirs, reference, seeds, task, task_settings, training, wae.")]
+    [InlineData("trainig:\n  steps: 5\n", "exp.yaml:1: unknown key 'trainig'; did you mean 'training'? Known keys: architecture, data_seed, embedding_checks, evaluation, latent, name, noise_std, output, plugin_dirs, reference, seeds, task, task_settings, training, wae.")]
     [InlineData("training:\n  stpes: 5\n", "exp.yaml:2: unknown key 'training.stpes'; did you mean 'steps'? Known keys under 'training': batch_size, checkpoint_every, final_learning_rate, kl_warmup_steps, learning_rate, report_every, samples, steps.")]
     [InlineData("training:\n  steps: ten\n", "exp.yaml:2: training.steps is 'ten'; expected an integer >= 1.")]
     [InlineData("training:\n  steps: 0\n", "exp.yaml:2: training.steps is '0'; expected an integer >= 1.")]
@@ -68,6 +68,20 @@ public sealed class ConfigLoaderTests : IDisposable
             Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(""), ["steps"])).Message);
     }
 
+    /// <summary>embedding_checks: absent keys keep the measured defaults, null switches a check off, values are range-checked.</summary>
+    [Fact]
+    public void EmbeddingChecks_DefaultsNullAndValues()
+    {
+        var defaults = ConfigLoader.Load(Write("")).Spec.EmbeddingChecks;
+        Assert.Equal(new ManifoldKit.Embeddings.EmbeddingChecks(), defaults);
+        var set = ConfigLoader.Load(Write("embedding_checks:\n  min_coverage: 0.9\n  max_mean_distance: null\n  allow_failures: true\n")).Spec.EmbeddingChecks;
+        Assert.Equal((0.9, (double?)null, true, defaults.MinPairRatio), (set.MinCoverage, set.MaxMeanDistance, set.AllowFailures, set.MinPairRatio));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write("embedding_checks:\n  min_coverage: -1\n")));
+        Assert.Equal($"{Path.Combine(directory, "exp.yaml")}:2: embedding_checks.min_coverage is '-1'; expected a number >= 0.", error.Message);
+        error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write("embedding_checks:\n  min_covrage: 0.5\n")));
+        Assert.Contains("unknown key 'embedding_checks.min_covrage'; did you mean 'min_coverage'?", error.Message);
+    }
+
     [Fact]
     public void EmbeddingPath_IsRelativeToTheConfigFolder()
     {
@@ -95,7 +109,13 @@ public sealed class ConfigLoaderTests : IDisposable
               steps: {random.Next(1, 100000)}
               learning_rate: {random.NextDouble() * 0.01 + 1e-6:R}
               kl_warmup_steps: {random.Next(0, 5000)}
+              final_learning_rate: {random.NextDouble() * 1e-4:R}
+            embedding_checks:
+              max_mean_distance: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}
+              min_uniformity_p: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}
+              allow_failures: {(random.Next(2) == 0 ? "true" : "false")}
             architecture:
+              centre_action_head: {(random.Next(2) == 0 ? "true" : "false")}
               hidden_widths: [{random.Next(1, 300)}, {random.Next(1, 300)}]
             reference: "paper ELBO 1 ± 2"
             """;

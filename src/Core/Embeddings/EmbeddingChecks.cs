@@ -57,15 +57,15 @@ public sealed record EmbeddingChecks
         var failures = new List<string>();
         // Written as !(value within bound) so that NaN fails.
         if (MaxMeanDistance is { } maxDistance && !(quality.DistanceMean <= maxDistance))
-            failures.Add(Sentence($"mean distance {quality.DistanceMean:G3} > max_mean_distance {maxDistance:G3}: f(z) lands off the manifold"));
+            failures.Add(Sentence($"mean distance {quality.DistanceMean:G4} > max_mean_distance {maxDistance}: f(z) lands off the manifold"));
         if (MinPairRatio is { } minRatio && !(quality.MinPairRatio >= minRatio))
-            failures.Add(Sentence($"pair ratio {quality.MinPairRatio:G3} < min_pair_ratio {minRatio:G3}: f folds or squeezes the cube, bringing distinct interior codes to nearly one point"));
+            failures.Add(Sentence($"pair ratio {quality.MinPairRatio:G4} < min_pair_ratio {minRatio}: f folds or squeezes the cube, bringing distinct interior codes to nearly one point"));
         if (MinCoverage is { } minCoverage && !(quality.Coverage >= minCoverage))
-            failures.Add(Sentence($"coverage {quality.Coverage:G3} < min_coverage {minCoverage:G3}: f misses part of the manifold"));
+            failures.Add(Sentence($"coverage {quality.Coverage:G4} < min_coverage {minCoverage}: f misses part of the manifold"));
         if (MinUniformityP is { } minP && !(quality.UniformityPValue >= minP))
-            failures.Add(Sentence($"uniformity p-value {quality.UniformityPValue:G3} < min_uniformity_p {minP:G3}: f(Uniform) is not uniform on the manifold"));
+            failures.Add(Sentence($"uniformity p-value {quality.UniformityPValue:G4} < min_uniformity_p {minP}: f(Uniform) is not uniform on the manifold"));
         if (MaxVolumeCv is { } maxCv && !(quality.VolumeElementCv <= maxCv))
-            failures.Add(Sentence($"volume-element cv {quality.VolumeElementCv:G3} > max_volume_cv {maxCv:G3}: f stretches the cube unevenly, far from measure-preserving"));
+            failures.Add(Sentence($"volume-element cv {quality.VolumeElementCv:G4} > max_volume_cv {maxCv}: f stretches the cube unevenly, far from measure-preserving"));
         return failures;
     }
 

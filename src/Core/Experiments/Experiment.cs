@@ -45,6 +45,7 @@ public static class Experiment
         var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
         using var task = new ToyTask(taskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
         var (latent, embeddingPath) = BuildLatent(spec, seed, resolve, embeddingCache, log);
+        var quality = embeddingPath is null ? null : EmbeddingQuality.FromJson(File.ReadAllText(QualityPath(embeddingPath)));
         var options = spec.Training with { Seed = seed, CheckpointEvery = spec.Training.CheckpointEvery > 0 ? spec.Training.CheckpointEvery : DefaultCheckpointEvery };
         using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, options);
 
@@ -83,6 +84,7 @@ public static class Experiment
             TrainSeconds = clock.Elapsed.TotalSeconds,
             StepsPerSecond = (trainer.Step - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
             EmbeddingPath = embeddingPath,
+            EmbeddingQuality = quality,
         };
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "result.json"), JsonSerializer.Serialize(result, JsonOptions));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "summary.md"), Summary(spec, latent, result));
@@ -138,7 +140,34 @@ public static class Experiment
         Check(spec.Latent, resolve);
     }
 
-    /// <summary>The latent space of the spec, learning or loading f as asked.</summary>
+    /// <summary>Where the quality of the embedding saved at <paramref name="embeddingPath"/> is kept.</summary>
+    public static string QualityPath(string embeddingPath) => embeddingPath + ".quality.json";
+
+    /// <summary>
+    /// The quality of a learned embedding, measured once and kept beside it (<see cref="QualityPath"/>),
+    /// with the WAE's encoder as the inverse for the reconstruction error.
+    /// </summary>
+    public static EmbeddingQuality QualityOf(LearnedEmbedding f, IManifold manifold, string path)
+    {
+        var file = QualityPath(path);
+        if (File.Exists(file))
+        {
+            try
+            {
+                return EmbeddingQuality.FromJson(File.ReadAllText(file));
+            }
+            catch (JsonException)
+            {
+                // Unreadable (an interrupted write of an older version): measure again below.
+            }
+        }
+        var quality = EmbeddingQuality.Measure(f, manifold, f.Encode);
+        AtomicFile.WriteAllText(file, quality.ToJson());
+        return quality;
+    }
+
+    /// <summary>The latent space of the spec, learning or loading f as asked; a learned f must pass <see cref="ExperimentSpec.EmbeddingChecks"/>.</summary>
+    /// <exception cref="ExperimentException">Something does not fit, or the learned f fails a check (key <c>embedding_checks</c>).</exception>
     public static (LatentSpace Latent, string? EmbeddingPath) BuildLatent(ExperimentSpec spec, long seed, Resolver resolve, string embeddingCache, Action<string>? log = null)
     {
         var options = spec.Latent;
@@ -154,25 +183,60 @@ public static class Experiment
                 break;
             case "learned":
                 path = Path.Combine(embeddingCache, $"{CacheKey(manifold, options, spec.Wae)}-seed{seed}.bin");
-                if (File.Exists(path) && File.Exists(path + ".json"))
-                {
-                    embedding = LearnedEmbedding.Load(path);
-                    log?.Invoke($"reusing learned embedding {path}");
-                }
-                else
-                {
-                    log?.Invoke($"learning a WAE-MMD embedding of {manifold.Name} ({spec.Wae.Steps} steps, seed {seed}) into {path}");
-                    var learned = WaeMmdTrainer.Train(manifold, spec.Wae with { Seed = seed });
-                    learned.SaveTo(path);
-                    embedding = learned;
-                }
+                embedding = Cached(path, log) ?? Learn(manifold, spec.Wae with { Seed = seed }, path, log);
                 break;
             default:
                 path = options.Embedding;
                 embedding = LoadSaved(path, manifold);
                 break;
         }
+        if (embedding is LearnedEmbedding learned) Check(QualityOf(learned, manifold, path!), path!, spec.EmbeddingChecks, log);
         return (LatentSpace.Manifold(manifold.Name, embedding, action, posterior), path);
+    }
+
+    private static LearnedEmbedding? Cached(string path, Action<string>? log)
+    {
+        if (!File.Exists(path) || !File.Exists(path + ".json")) return null;
+        try
+        {
+            var cached = LearnedEmbedding.Load(path);
+            log?.Invoke($"reusing learned embedding {path}");
+            return cached;
+        }
+        catch (InvalidDataException error)
+        {
+            // A cache entry, not a user's file: an older format is learned again rather than refused.
+            log?.Invoke($"not reusing {path}: {error.Message.Split(';')[0]}");
+            File.Delete(QualityPath(path));
+            return null;
+        }
+    }
+
+    private static LearnedEmbedding Learn(IManifold manifold, WaeOptions options, string path, Action<string>? log)
+    {
+        log?.Invoke($"learning a WAE-MMD embedding of {manifold.Name} ({options.Steps} steps, seed {options.Seed}) into {path}");
+        var learned = WaeMmdTrainer.Train(manifold, options);
+        learned.SaveTo(path);
+        return learned;
+    }
+
+    /// <summary>Reports a learned f's quality in one line and stops on a failed check unless the config allows it.</summary>
+    private static void Check(EmbeddingQuality quality, string path, EmbeddingChecks checks, Action<string>? log)
+    {
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"embedding quality: distance from {quality.Manifold} mean {quality.DistanceMean:G3} (max {quality.DistanceMax:G3}), reconstruction {quality.ReconstructionError:G3}, " +
+            $"pair ratio {quality.MinPairRatio:G3}, uniformity p {quality.UniformityPValue:G3}, volume element {quality.VolumeElementMean:G4} (cv {quality.VolumeElementCv:G3}), " +
+            $"coverage {quality.Coverage:G3}; all figures in {QualityPath(path)}"));
+        var failures = checks.Failures(quality);
+        if (failures.Count == 0) return;
+        if (checks.AllowFailures)
+        {
+            foreach (var failure in failures) log?.Invoke($"warning: {path} fails a check, allowed by embedding_checks.allow_failures: {failure}");
+            return;
+        }
+        throw new ExperimentException("embedding_checks",
+            $"the learned embedding {path} fails {(failures.Count == 1 ? "a check" : $"{failures.Count} checks")}: {string.Join("; ", failures)}. " +
+            "Learn a better f (e.g. more wae.steps), loosen the threshold, or set embedding_checks.allow_failures: true to train with it anyway.");
     }
 
     /// <summary>The posterior and, for a manifold latent, the manifold and its action, or the first misfit.</summary>
@@ -253,6 +317,13 @@ public static class Experiment
         text.AppendLine($"| mean KL | {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")} |");
         text.AppendLine($"| training time | {result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) |");
         if (result.EmbeddingPath is not null) text.AppendLine($"| learned embedding | `{result.EmbeddingPath}` |");
+        if (result.EmbeddingQuality is { } quality)
+        {
+            text.AppendLine();
+            text.AppendLine("```");
+            text.AppendLine(quality.Describe());
+            text.AppendLine("```");
+        }
         return text.ToString();
     }
 

@@ -1,3 +1,5 @@
+using ManifoldKit.Embeddings;
+
 namespace ManifoldKit.Experiments;
 
 /// <summary>Final test metrics of one trained model, per data point in nats.</summary>
@@ -35,4 +37,7 @@ public sealed record ExperimentResult
 
     /// <summary>The saved learned embedding used, if any.</summary>
     public string? EmbeddingPath { get; init; }
+
+    /// <summary>The quality of that learned embedding, if any.</summary>
+    public EmbeddingQuality? EmbeddingQuality { get; init; }
 }

@@ -34,6 +34,9 @@ public sealed record ExperimentSpec
     /// <summary>Learning f when <c>embedding: learned</c>.</summary>
     public WaeOptions Wae { get; init; } = new();
 
+    /// <summary>Thresholds a learned embedding's quality must meet before a model trains on it.</summary>
+    public EmbeddingChecks EmbeddingChecks { get; init; } = new();
+
     /// <summary>Test metrics.</summary>
     public EvaluationOptions Evaluation { get; init; } = new();
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ManifoldKit.Embeddings;
+using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Reporting;
 using ManifoldKit.Training;
 
@@ -33,8 +34,10 @@ public static class EmbedCommand
             }));
             f.SaveTo(path);
             Console.WriteLine($"saved {path} (+ {path}.json)");
-            Console.WriteLine(EmbeddingReport.Describe(f, manifold));
-            return 0;
+            var quality = Experiment.QualityOf(f, manifold, path);
+            Console.WriteLine(quality.Describe());
+            Console.WriteLine($"quality saved to {Experiment.QualityPath(path)}");
+            return QualityCommand.Verdict(quality, new EmbeddingChecks());
         }));
         return command;
     }

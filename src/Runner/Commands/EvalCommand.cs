@@ -35,24 +35,28 @@ public static class EvalCommand
             var seed = config.Spec.Seeds[0];
             string? quality = null;
             RunExecutor.Validate(config, catalog);
+            var embeddingPath = Experiment.ReadResult(run)?.EmbeddingPath;
             var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
-                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), Experiment.ReadResult(run)?.EmbeddingPath, evaluation,
+                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), embeddingPath, evaluation,
                 (model, task) =>
                 {
                     RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", model, task);
-                    if (model.Latent.Embedding is LearnedEmbedding learned) quality = EmbeddingReport.Describe(learned, catalog.Create(config.Spec.Latent.Manifold, new ManifoldSettings(config.Spec.Latent.ManifoldSettings)));
+                    if (model.Latent.Embedding is LearnedEmbedding learned && embeddingPath is not null)
+                        quality = Experiment.QualityOf(learned, catalog.Create(config.Spec.Latent.Manifold, new ManifoldSettings(config.Spec.Latent.ManifoldSettings)), embeddingPath).Describe();
                 });
             RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
             Console.WriteLine($"  mean KL  {kl:F4}");
-            if (quality is not null) Console.WriteLine($"  learned f: {quality}");
+            if (quality is not null) Console.WriteLine($"  learned f ({embeddingPath}):\n{Indent(quality)}");
             Console.WriteLine($"  plots: {Path.Combine(run, "plots")}");
             return 0;
         }));
         return command;
     }
+
+    private static string Indent(string text) => string.Join('\n', text.Split('\n').Select(line => "  " + line));
 
     private static int? Positive(int? value, string option) =>
         value is <= 0 ? throw new ConfigException($"{option} is {value}; expected a positive integer.") : value;

@@ -43,6 +43,7 @@ public static class RunExecutor
             log.WriteLine($"{directory} has finished already (delete it to train again).");
             return finished;
         }
+        var created = !Directory.Exists(directory);
         Directory.CreateDirectory(directory);
         AtomicFile.WriteAllText(existing, resolved);
         var label = $"{config.Spec.Name} seed {seed}";
@@ -64,6 +65,9 @@ public static class RunExecutor
         }
         catch (ExperimentException error)
         {
+            // Refused before training (e.g. a learned f failing its checks): leave no directory behind
+            // that this call made, so the same command with the suggested fix can use it.
+            if (created && !Checkpoint.Exists(directory)) Directory.Delete(directory, recursive: true);
             throw config.Locate(error);
         }
         RunPlots.Training(directory, label);

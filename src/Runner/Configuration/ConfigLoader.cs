@@ -89,6 +89,7 @@ public static class ConfigLoader
         var training = root.Child("training");
         var wae = root.Child("wae");
         var evaluation = root.Child("evaluation");
+        var checks = root.Child("embedding_checks");
         var spec = new ExperimentSpec
         {
             Name = root.String("name", Path.GetFileNameWithoutExtension(file) is { Length: > 0 } stem && file != "(defaults)" ? stem : "default"),
@@ -131,6 +132,15 @@ public static class ConfigLoader
                 LearningRate = wae.Double("learning_rate", defaults.Wae.LearningRate, min: 0, exclusive: true),
                 Lambda = wae.Double("lambda", defaults.Wae.Lambda, min: 0),
                 Width = wae.Int("width", defaults.Wae.Width, min: 1),
+            },
+            EmbeddingChecks = new EmbeddingChecks
+            {
+                MaxMeanDistance = checks.NullableDouble("max_mean_distance", defaults.EmbeddingChecks.MaxMeanDistance, min: 0),
+                MinPairRatio = checks.NullableDouble("min_pair_ratio", defaults.EmbeddingChecks.MinPairRatio, min: 0),
+                MinCoverage = checks.NullableDouble("min_coverage", defaults.EmbeddingChecks.MinCoverage, min: 0),
+                MinUniformityP = checks.NullableDouble("min_uniformity_p", defaults.EmbeddingChecks.MinUniformityP, min: 0),
+                MaxVolumeCv = checks.NullableDouble("max_volume_cv", defaults.EmbeddingChecks.MaxVolumeCv, min: 0),
+                AllowFailures = checks.Bool("allow_failures", defaults.EmbeddingChecks.AllowFailures),
             },
             Evaluation = new EvaluationOptions
             {

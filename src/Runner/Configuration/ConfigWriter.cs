@@ -47,6 +47,13 @@ public static class ConfigWriter
         Line(2, "learning_rate", s.Wae.LearningRate);
         Line(2, "lambda", s.Wae.Lambda);
         Line(2, "width", s.Wae.Width);
+        text.AppendLine("embedding_checks:");
+        Line(2, "max_mean_distance", Nullable(s.EmbeddingChecks.MaxMeanDistance));
+        Line(2, "min_pair_ratio", Nullable(s.EmbeddingChecks.MinPairRatio));
+        Line(2, "min_coverage", Nullable(s.EmbeddingChecks.MinCoverage));
+        Line(2, "min_uniformity_p", Nullable(s.EmbeddingChecks.MinUniformityP));
+        Line(2, "max_volume_cv", Nullable(s.EmbeddingChecks.MaxVolumeCv));
+        Line(2, "allow_failures", s.EmbeddingChecks.AllowFailures);
         text.AppendLine("evaluation:");
         Line(2, "elbo_samples", s.Evaluation.ElboSamples);
         Line(2, "iwae_samples", s.Evaluation.IwaeSamples);
@@ -58,8 +65,14 @@ public static class ConfigWriter
         return text.ToString();
     }
 
+    // A switched-off threshold is written as YAML's null, which the loader reads back as off.
+    private static object Nullable(double? value) => value is { } v ? v : new NullValue();
+
+    private sealed record NullValue;
+
     private static string Format(object value) => value switch
     {
+        NullValue => "null",
         string s => s.Length == 0 || s.IndexOfAny([':', '#', '[', ']', '{', '}', ',', '\'', '"']) >= 0 || s.Trim() != s ? $"'{s.Replace("'", "''")}'" : s,
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),

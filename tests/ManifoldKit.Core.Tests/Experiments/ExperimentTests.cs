@@ -33,13 +33,21 @@ public sealed class ExperimentTests : IDisposable
     public void Run_WritesResultsAndReusesTheLearnedEmbedding()
     {
         var messages = new List<string>();
-        var spec = Small(new LatentOptions { Embedding = "learned" });
+        // A 40-step WAE is a poor f: allowed here, with a warning per failed check.
+        var spec = Small(new LatentOptions { Embedding = "learned" }) with { EmbeddingChecks = new EmbeddingChecks { AllowFailures = true } };
         var first = Experiment.Run(spec, 0, Path.Combine(root, "a"), Resolve, Path.Combine(root, "embeddings"), log: messages.Add);
         var second = Experiment.Run(spec with { Latent = spec.Latent with { GroupAction = true } }, 0, Path.Combine(root, "b"), Resolve, Path.Combine(root, "embeddings"), log: messages.Add);
 
         Assert.StartsWith("learning a WAE-MMD embedding of circle (40 steps, seed 0)", messages[0]);
-        Assert.Equal($"reusing learned embedding {first.EmbeddingPath}", messages[1]);
+        Assert.StartsWith("embedding quality: distance from circle mean ", messages[1]);
+        Assert.EndsWith($"all figures in {first.EmbeddingPath}.quality.json", messages[1]);
+        Assert.StartsWith($"warning: {first.EmbeddingPath} fails a check, allowed by embedding_checks.allow_failures: ", messages[2]);
+        Assert.Contains(messages, m => m.StartsWith($"warning: {first.EmbeddingPath} fails a check, allowed by embedding_checks.allow_failures: coverage ", StringComparison.Ordinal));
+        Assert.Contains($"reusing learned embedding {first.EmbeddingPath}", messages);
         Assert.Equal(first.EmbeddingPath, second.EmbeddingPath);
+        Assert.NotNull(first.EmbeddingQuality);
+        Assert.Equal(first.EmbeddingQuality, EmbeddingQuality.FromJson(File.ReadAllText(first.EmbeddingPath + ".quality.json")));
+        Assert.Contains("  coverage:       ", File.ReadAllText(Path.Combine(root, "a", "summary.md")));
         Assert.True(double.IsFinite(first.Elbo) && double.IsFinite(first.Iwae) && first.Kl >= 0);
         Assert.Equal(first, Experiment.ReadResult(Path.Combine(root, "a")));
         var csv = File.ReadAllLines(Path.Combine(root, "a", "metrics.csv"));
@@ -89,5 +97,42 @@ public sealed class ExperimentTests : IDisposable
         var spec = Small(new LatentOptions { Manifold = "circle", Embedding = path });
         var error = Assert.Throws<ExperimentException>(() => Experiment.BuildLatent(spec, 0, Resolve, root));
         Assert.Equal($"{path} embeds [0,1]^2 into R^3 (sphere), but circle needs [0,1]^1 into R^2.", error.Message);
+    }
+
+    /// <summary>
+    /// A learned f failing a check stops the run before training, naming the metric, value,
+    /// threshold and fixes; the f and its quality stay in the cache, so nothing is learned twice.
+    /// </summary>
+    [Fact]
+    public void Run_WithAnEmbeddingFailingACheck_StopsBeforeTraining_AndKeepsTheEmbedding()
+    {
+        var spec = Small(new LatentOptions { Embedding = "learned" });
+        var directory = Path.Combine(root, "refused");
+        var error = Assert.Throws<ExperimentException>(() => Experiment.Run(spec, 0, directory, Resolve, Path.Combine(root, "embeddings")));
+        Assert.Equal("embedding_checks", error.Key);
+        Assert.Matches(@"^the learned embedding .*circle-wae40x256-lambda10-seed0\.bin fails \d checks?: .*coverage 0\.\d+ < min_coverage 0\.6: f misses part of the manifold.*\. " +
+                       @"Learn a better f \(e\.g\. more wae\.steps\), loosen the threshold, or set embedding_checks\.allow_failures: true to train with it anyway\.$", error.Message);
+        Assert.False(File.Exists(Path.Combine(directory, "metrics.csv")), "training started");
+        var cached = Directory.GetFiles(Path.Combine(root, "embeddings")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["circle-wae40x256-lambda10-seed0.bin", "circle-wae40x256-lambda10-seed0.bin.json", "circle-wae40x256-lambda10-seed0.bin.quality.json"], cached);
+
+        var messages = new List<string>();
+        Experiment.Run(spec with { EmbeddingChecks = new EmbeddingChecks { MinCoverage = null, MaxMeanDistance = null } }, 0, directory, Resolve,
+            Path.Combine(root, "embeddings"), log: messages.Add);
+        Assert.StartsWith("reusing learned embedding ", messages[0]);
+    }
+
+    /// <summary>A cached f saved by an older ManifoldKit (no encoder) is learned again, not refused.</summary>
+    [Fact]
+    public void Run_WithAnOldFormatCacheEntry_LearnsItAgain()
+    {
+        var spec = Small(new LatentOptions { Embedding = "learned" }) with { EmbeddingChecks = new EmbeddingChecks { AllowFailures = true } };
+        var first = Experiment.Run(spec, 0, Path.Combine(root, "a"), Resolve, Path.Combine(root, "embeddings"));
+        File.WriteAllText(first.EmbeddingPath + ".json", "{\"Manifold\":\"circle\",\"HiddenDim\":1,\"AmbientDim\":2,\"Width\":64}");
+        var messages = new List<string>();
+        var again = Experiment.Run(spec, 0, Path.Combine(root, "b"), Resolve, Path.Combine(root, "embeddings"), log: messages.Add);
+        Assert.Equal($"not reusing {first.EmbeddingPath}: {first.EmbeddingPath} was saved by an older ManifoldKit (without its WAE encoder)", messages[0]);
+        Assert.StartsWith("learning a WAE-MMD embedding of circle", messages[1]);
+        Assert.Equal(first.Elbo, again.Elbo);
     }
 }
