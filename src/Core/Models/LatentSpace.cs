@@ -42,14 +42,25 @@ public sealed class LatentSpace
         new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, posterior ?? new BetaFamily(), embedding, action);
 
     /// <summary>
-    /// How far codes handed to f stay from the cube's faces. A sharp Beta sample rounds to exactly 0
-    /// or 1 in float32, where charts such as Shoemake's √u or the sphere's sin θ = 2√(z(1−z)) have
+    /// How far codes handed to f stay from the cube's faces. A Beta sample rounds to exactly 0 or 1
+    /// in float32, where charts such as Shoemake's √u or the sphere's sin θ = 2√(z(1−z)) have
     /// infinite derivatives (a NaN gradient, then NaN weights); moving such a code by 1e-6 is not.
     /// </summary>
     public const double BoundaryMargin = 1e-6;
 
-    /// <summary>The decoder input for hidden samples: f(z) (z kept <see cref="BoundaryMargin"/> inside the cube) or z.</summary>
+    /// <summary>
+    /// The decoder input for hidden samples: f(z) or z. f sees z moved <see cref="BoundaryMargin"/>
+    /// inside the cube, with the gradient passed straight through: a plain clamp would zero the
+    /// reparameterisation gradient of every sample beyond the margin, and at small concentrations
+    /// that is a large share of them (Beta(0.05, 1) puts half its mass below 1e-6).
+    /// </summary>
     /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
     /// <returns>Tensor of shape <c>[..., DecoderInputDim]</c>.</returns>
-    public Tensor ToDecoderInput(Tensor hidden) => Embedding?.Embed(hidden.clamp(BoundaryMargin, 1 - BoundaryMargin)) ?? hidden;
+    public Tensor ToDecoderInput(Tensor hidden)
+    {
+        if (Embedding is null) return hidden;
+        using var scope = NewDisposeScope();
+        var inside = hidden + (hidden.clamp(BoundaryMargin, 1 - BoundaryMargin) - hidden).detach();
+        return Embedding.Embed(inside).MoveToOuterDisposeScope();
+    }
 }

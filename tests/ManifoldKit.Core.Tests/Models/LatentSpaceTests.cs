@@ -1,5 +1,6 @@
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
+using ManifoldKit.Testing;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -35,5 +36,24 @@ public sealed class LatentSpaceTests
         input.square().sum().backward();
         Assert.True(input.isfinite().all().item<bool>(), $"{name}: f(z) not finite on the faces");
         Assert.True(hidden.grad!.isfinite().all().item<bool>(), $"{name}: gradient not finite on the faces: {hidden.grad.ToString(TorchSharp.TensorStringStyle.Numpy)}");
+    }
+
+    /// <summary>
+    /// Codes on the faces still pass their gradient on: d f(z)/dz there equals f's derivative just
+    /// inside the cube, not 0 (a plain clamp would cut every sample beyond the margin off from the
+    /// reparameterisation gradient). On the circle, |f'(z)| = 2π everywhere.
+    /// </summary>
+    [Fact]
+    public void CodesOnTheFaces_PassTheirGradientOn()
+    {
+        using var scope = NewDisposeScope();
+        var circle = new Circle();
+        var latent = LatentSpace.Manifold("circle", circle.ExactEmbedding);
+        var hidden = tensor(new[] { 0.0, 1.0, 0.5 }, dtype: ScalarType.Float64).unsqueeze(-1).requires_grad_(true);
+        var input = latent.ToDecoderInput(hidden);
+        var x = input.detach();
+        var tangent = stack([-x.select(-1, 1), x.select(-1, 0)], dim: -1);   // the circle's unit tangent at f(z)
+        var along = autograd.grad([(input * tangent).sum()], [hidden])[0].squeeze(-1);
+        TensorAssert.Close(along.abs(), full_like(along, 2 * Math.PI), 1e-6, "gradient along the tangent");
     }
 }
