@@ -127,7 +127,13 @@ public static class Experiment
     }
 
     /// <summary>JSON settings for results: indented, camel-case.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <remarks>NaN is written as "NaN": a metric of an embedding allowed through its checks may be one.</remarks>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>
     /// Checks everything the spec names (task and latent manifolds, posterior, group action, exact

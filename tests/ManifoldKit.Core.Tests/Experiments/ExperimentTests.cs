@@ -135,4 +135,19 @@ public sealed class ExperimentTests : IDisposable
         Assert.StartsWith("learning a WAE-MMD embedding of circle", messages[1]);
         Assert.Equal(first.Elbo, again.Elbo);
     }
+
+    /// <summary>A result whose embedding has a NaN metric (allowed through its checks) is still written and read back.</summary>
+    [Fact]
+    public void Result_WithANaNEmbeddingMetric_RoundTrips()
+    {
+        var result = new ExperimentResult
+        {
+            Name = "n", Seed = 0, Elbo = 1, Iwae = 2, IwaeSamples = 5, Kl = 0.5, Collapsed = false, Steps = 1, TrainSeconds = 1, StepsPerSecond = 1,
+            EmbeddingPath = "f.bin", EmbeddingQuality = new EmbeddingQuality { Manifold = "circle", ReconstructionError = double.NaN, DistanceMean = double.NaN },
+        };
+        var json = System.Text.Json.JsonSerializer.Serialize(result, Experiment.JsonOptions);
+        var back = System.Text.Json.JsonSerializer.Deserialize<ExperimentResult>(json, Experiment.JsonOptions)!;
+        Assert.True(double.IsNaN(back.EmbeddingQuality!.DistanceMean) && double.IsNaN(back.EmbeddingQuality.ReconstructionError!.Value));
+        Assert.Equal(result with { EmbeddingQuality = null }, back with { EmbeddingQuality = null });
+    }
 }
