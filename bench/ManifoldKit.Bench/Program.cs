@@ -47,7 +47,7 @@ foreach (var row in rows)
     };
     // Speed does not depend on how well f was learned: a short WAE is enough here, and its checks may fail.
     var spec = new ExperimentSpec { Latent = latentOptions, Wae = new WaeOptions { Steps = 200 }, EmbeddingChecks = new EmbeddingChecks { AllowFailures = true } };
-    var (latent, _) = Experiment.BuildLatent(spec, 0, Resolve, cache);
+    var (latent, _, _) = Experiment.BuildLatent(spec, 0, Resolve, cache);
     using var task = new ToyTask(new Circle());
     using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100 });
     var windowRates = new List<double>();

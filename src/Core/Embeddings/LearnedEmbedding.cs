@@ -106,6 +106,17 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
         return embedding.Freeze();
     }
 
+    /// <summary>Loads a saved embedding (<see cref="Load"/>) and checks that it maps [0,1]^n into R^m of <paramref name="manifold"/>.</summary>
+    /// <exception cref="ArgumentException">Its dimensions are another manifold's; the message names both.</exception>
+    public static LearnedEmbedding LoadFor(string path, IManifold manifold)
+    {
+        var loaded = Load(path);
+        if (loaded.HiddenDim == manifold.IntrinsicDim && loaded.AmbientDim == manifold.AmbientDim) return loaded;
+        loaded.Dispose();
+        throw new ArgumentException(
+            $"{path} embeds [0,1]^{loaded.HiddenDim} into R^{loaded.AmbientDim} ({loaded.ManifoldName}), but {manifold.Name} needs [0,1]^{manifold.IntrinsicDim} into R^{manifold.AmbientDim}.");
+    }
+
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, RespectRequiredConstructorParameters = true };
 
     private sealed record Metadata(int Format, string Manifold, int HiddenDim, int AmbientDim, int Width);

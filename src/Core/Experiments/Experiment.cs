@@ -44,8 +44,7 @@ public static class Experiment
         Directory.CreateDirectory(runDirectory);
         var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
         using var task = new ToyTask(taskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
-        var (latent, embeddingPath) = BuildLatent(spec, seed, resolve, embeddingCache, log);
-        var quality = embeddingPath is null ? null : EmbeddingQuality.FromJson(File.ReadAllText(QualityPath(embeddingPath)));
+        var (latent, embeddingPath, quality) = BuildLatent(spec, seed, resolve, embeddingCache, log);
         var options = spec.Training with { Seed = seed, CheckpointEvery = spec.Training.CheckpointEvery > 0 ? spec.Training.CheckpointEvery : DefaultCheckpointEvery };
         using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, options);
 
@@ -111,7 +110,7 @@ public static class Experiment
         if (embeddingPath is not null) spec = spec with { Latent = spec.Latent with { Embedding = embeddingPath } };
         var taskManifold = Resolve(resolve, "task", spec.Task, spec.TaskSettings);
         using var task = new ToyTask(taskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
-        var (latent, _) = BuildLatent(spec, seed, resolve, embeddingCache);
+        var (latent, _, _) = BuildLatent(spec, seed, resolve, embeddingCache);
         using var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, spec.Training with { Seed = seed });
         var step = Checkpoint.Load(runDirectory, trainer);
         var (elbo, iwae, kl) = Evaluate(trainer.Model, task, evaluation, seed);
@@ -172,13 +171,16 @@ public static class Experiment
         return quality;
     }
 
-    /// <summary>The latent space of the spec, learning or loading f as asked; a learned f must pass <see cref="ExperimentSpec.EmbeddingChecks"/>.</summary>
+    /// <summary>
+    /// The latent space of the spec, learning or loading f as asked, with the path and quality of a
+    /// learned f; a learned f must pass <see cref="ExperimentSpec.EmbeddingChecks"/>.
+    /// </summary>
     /// <exception cref="ExperimentException">Something does not fit, or the learned f fails a check (key <c>embedding_checks</c>).</exception>
-    public static (LatentSpace Latent, string? EmbeddingPath) BuildLatent(ExperimentSpec spec, long seed, Resolver resolve, string embeddingCache, Action<string>? log = null)
+    public static (LatentSpace Latent, string? EmbeddingPath, EmbeddingQuality? Quality) BuildLatent(ExperimentSpec spec, long seed, Resolver resolve, string embeddingCache, Action<string>? log = null)
     {
         var options = spec.Latent;
         var (posterior, manifold, action) = Check(options, resolve);
-        if (manifold is null) return (LatentSpace.Euclidean(options.Dim, posterior), null);
+        if (manifold is null) return (LatentSpace.Euclidean(options.Dim, posterior), null, null);
 
         string? path = null;
         IEmbedding embedding;
@@ -196,8 +198,9 @@ public static class Experiment
                 embedding = LoadSaved(path, manifold);
                 break;
         }
-        if (embedding is LearnedEmbedding learned) Check(QualityOf(learned, manifold, path!), path!, spec.EmbeddingChecks, log);
-        return (LatentSpace.Manifold(manifold.Name, embedding, action, posterior), path);
+        var quality = embedding is LearnedEmbedding learned ? QualityOf(learned, manifold, path!) : null;
+        if (quality is not null) Check(quality, path!, spec.EmbeddingChecks, log);
+        return (LatentSpace.Manifold(manifold.Name, embedding, action, posterior), path, quality);
     }
 
     private static LearnedEmbedding? Cached(string path, Action<string>? log)
@@ -276,11 +279,14 @@ public static class Experiment
     /// <summary>A saved embedding, checked to fit the manifold's dimensions.</summary>
     private static LearnedEmbedding LoadSaved(string path, IManifold manifold)
     {
-        var loaded = LearnedEmbedding.Load(path);
-        if (loaded.HiddenDim == manifold.IntrinsicDim && loaded.AmbientDim == manifold.AmbientDim) return loaded;
-        loaded.Dispose();
-        throw new ExperimentException("latent.embedding",
-            $"{path} embeds [0,1]^{loaded.HiddenDim} into R^{loaded.AmbientDim} ({loaded.ManifoldName}), but {manifold.Name} needs [0,1]^{manifold.IntrinsicDim} into R^{manifold.AmbientDim}.");
+        try
+        {
+            return LearnedEmbedding.LoadFor(path, manifold);
+        }
+        catch (ArgumentException error)
+        {
+            throw new ExperimentException("latent.embedding", error.Message);
+        }
     }
 
     private static IPosteriorFamily Posterior(LatentOptions options) => (options.Posterior ?? (options.Kind == "euclidean" ? "gaussian" : "beta")) switch

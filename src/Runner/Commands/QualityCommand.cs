@@ -24,9 +24,7 @@ public static class QualityCommand
             EmbeddingQuality quality;
             if (parse.GetValue(embedding) is { } path)
             {
-                using var f = LearnedEmbedding.Load(path);
-                if (f.HiddenDim != manifold.IntrinsicDim || f.AmbientDim != manifold.AmbientDim)
-                    throw new ConfigException($"{path} embeds [0,1]^{f.HiddenDim} into R^{f.AmbientDim} ({f.ManifoldName}), but {manifold.Name} needs [0,1]^{manifold.IntrinsicDim} into R^{manifold.AmbientDim}.");
+                using var f = LearnedEmbedding.LoadFor(path, manifold);
                 quality = Experiment.QualityOf(f, manifold, path);
             }
             else

@@ -123,7 +123,7 @@ public static class ConfigLoader
                 ReportEvery = training.Int("report_every", defaults.Training.ReportEvery, min: 1),
                 CheckpointEvery = training.Int("checkpoint_every", Experiment.DefaultCheckpointEvery, min: 1),
                 KlWarmupSteps = training.Int("kl_warmup_steps", defaults.Training.KlWarmupSteps, min: 0),
-                FinalLearningRate = training.OptionalString("final_learning_rate") is null ? null : training.Double("final_learning_rate", 0, min: 0),
+                FinalLearningRate = training.NullableDouble("final_learning_rate", defaults.Training.FinalLearningRate, min: 0),
             },
             Wae = new WaeOptions
             {
