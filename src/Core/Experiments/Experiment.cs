@@ -56,13 +56,12 @@ public static class Experiment
             log?.Invoke($"resuming {runDirectory} from step {step}");
         }
         var clock = Stopwatch.StartNew();
-        var startStep = trainer.Step;
         trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
         {
             metrics.Append(p);
             if (p.Step % options.CheckpointEvery == 0) metrics.Flush();   // the checkpoint follows this report
             progress?.Report(p);
-        }), runDirectory, cancellation);
+        }), runDirectory, cancellation, log);
         clock.Stop();
         Checkpoint.Save(runDirectory, trainer);
         metrics.Flush();
@@ -81,7 +80,8 @@ public static class Experiment
             Collapsed = kl < spec.Evaluation.CollapseKl,
             Steps = trainer.Step,
             TrainSeconds = clock.Elapsed.TotalSeconds,
-            StepsPerSecond = (trainer.Step - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            StepsPerSecond = trainer.StepsRun / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            Restart = trainer.Restart,
             EmbeddingPath = embeddingPath,
             EmbeddingQuality = quality,
         };
@@ -328,6 +328,9 @@ public static class Experiment
         text.AppendLine($"| test IWAE (k = {result.IwaeSamples}) | {result.Iwae:F2} |");
         text.AppendLine($"| mean KL | {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")} |");
         text.AppendLine($"| training time | {result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) |");
+        if (result.Restart is { } restart)
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| restarts | attempt {restart.Chosen + 1} of {restart.Scores.Count} chosen; ELBO after {restart.Steps} steps: {string.Join(", ", restart.Scores.Select(e => e.ToString("F2", CultureInfo.InvariantCulture)))} |"));
         if (result.EmbeddingPath is not null) text.AppendLine($"| learned embedding | `{result.EmbeddingPath}` |");
         if (result.EmbeddingQuality is { } quality)
         {

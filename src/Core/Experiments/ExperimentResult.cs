@@ -1,4 +1,5 @@
 using ManifoldKit.Embeddings;
+using ManifoldKit.Training;
 
 namespace ManifoldKit.Experiments;
 
@@ -32,8 +33,11 @@ public sealed record ExperimentResult
     /// <summary>Wall time of training (this process's share when resumed), seconds.</summary>
     public required double TrainSeconds { get; init; }
 
-    /// <summary>Training throughput.</summary>
+    /// <summary>Training throughput: optimiser steps per second, a restart phase's discarded attempts included.</summary>
     public required double StepsPerSecond { get; init; }
+
+    /// <summary>What the restart phase chose, if the run had one (<c>training.restarts</c>).</summary>
+    public RestartOutcome? Restart { get; init; }
 
     /// <summary>The saved learned embedding used, if any.</summary>
     public string? EmbeddingPath { get; init; }

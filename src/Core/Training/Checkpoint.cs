@@ -20,7 +20,7 @@ public static class Checkpoint
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         trainer.SaveState(staging);
-        File.WriteAllText(Path.Combine(staging, "state.json"), JsonSerializer.Serialize(new State(trainer.Step)));
+        File.WriteAllText(Path.Combine(staging, "state.json"), JsonSerializer.Serialize(new State(trainer.Step, trainer.Restart)));
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
         if (Directory.Exists(final)) Directory.Move(final, retired);
         Directory.Move(staging, final);
@@ -41,9 +41,9 @@ public static class Checkpoint
         var stateFile = Path.Combine(directory, "state.json");
         if (!File.Exists(stateFile)) throw new FileNotFoundException($"no checkpoint in {runDirectory}", stateFile);
         var state = JsonSerializer.Deserialize<State>(File.ReadAllText(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty");
-        trainer.LoadState(directory, state.Step);
+        trainer.LoadState(directory, state.Step, state.Restart);
         return state.Step;
     }
 
-    private sealed record State(int Step);
+    private sealed record State(int Step, RestartOutcome? Restart = null);
 }

@@ -11,36 +11,43 @@ namespace ManifoldKit.Training;
 /// Trains a <see cref="VariationalAutoencoder"/> on fresh task samples with Adam. Every step runs in
 /// its own dispose scope; one generator drives data and posterior noise, so a run repeats exactly on
 /// the same machine and thread count, and a checkpoint (weights, Adam state, step, generator state)
-/// resumes to the same result as an uninterrupted run.
+/// resumes to the same result as an uninterrupted run. With <see cref="TrainingOptions.Restarts"/>
+/// above 1 the first <see cref="TrainingOptions.RestartSteps"/> steps are run from several
+/// initialisations and only the one with the best ELBO on a shared batch of fresh task data goes on.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
+    /// <summary>Fresh task points on which the attempts of a restart phase are compared.</summary>
+    public const int RestartScoreBatch = 4096;
+
+    /// <summary>How far apart the seeds of a run's attempts are: attempt r uses seed + r · this.</summary>
+    public const long RestartSeedStride = 1_000_000;
+
+    private readonly Func<VariationalAutoencoder> createModel;
     private readonly ToyTask task;
-    private readonly Adam optimizer;
-    private readonly Generator generator;
+    private Adam optimizer;
+    private Generator generator;
 
     /// <summary>Prepares training; seeds the global generator and builds the model from <paramref name="createModel"/>.</summary>
     public Trainer(Func<VariationalAutoencoder> createModel, ToyTask task, TrainingOptions options)
     {
         Options = options;
         this.task = task;
-        manual_seed(options.Seed);
-        Model = createModel();
-        if (Model.Architecture.CentreActionHead)
-        {
-            // Its own generator: the data and noise stream of training stays as without it.
-            using var initGenerator = new Generator((ulong)options.Seed + 2);
-            var (x, factors) = task.Sample(1024, initGenerator);
-            Model.CentreActionHead(x);
-            x.Dispose();
-            factors.Dispose();
-        }
-        optimizer = optim.Adam(Model.parameters(), options.LearningRate);
-        generator = new Generator((ulong)options.Seed + 1);
+        this.createModel = createModel;
+        (Model, optimizer, generator) = Initialise(options.Seed);
     }
 
     /// <summary>The model being trained.</summary>
-    public VariationalAutoencoder Model { get; }
+    public VariationalAutoencoder Model { get; private set; }
+
+    /// <summary>
+    /// The test of the restart phase once it has run (or was restored from a checkpoint): every
+    /// attempt's score and the one chosen; null without restarts or before the phase.
+    /// </summary>
+    public RestartOutcome? Restart { get; private set; }
+
+    /// <summary>Optimiser steps run by this trainer object, the discarded attempts' included.</summary>
+    public int StepsRun { get; private set; }
 
     /// <summary>The settings.</summary>
     public TrainingOptions Options { get; }
@@ -57,13 +64,81 @@ public sealed class Trainer : IDisposable
     /// <paramref name="checkpointDirectory"/> when asked.
     /// </summary>
     /// <exception cref="TrainingDivergedException">A term became NaN or infinite.</exception>
-    public void Run(IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, CancellationToken cancellation = default)
+    /// <param name="progress">Reports of the steps; during a restart phase only the chosen attempt's, once it is chosen.</param>
+    /// <param name="checkpointDirectory">Where checkpoints go (none during a restart phase).</param>
+    /// <param name="cancellation">Stops after the current step; cancelled in a restart phase, the run starts over.</param>
+    /// <param name="log">One line per attempt of a restart phase.</param>
+    public void Run(IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, CancellationToken cancellation = default,
+        Action<string>? log = null)
+    {
+        if (Step == 0 && Options.Restarts > 1 && !RunRestarts(progress, log, cancellation)) return;
+        Train(Options.Steps, progress, checkpointDirectory, cancellation);
+    }
+
+    /// <summary>
+    /// Trains each attempt for <see cref="TrainingOptions.RestartSteps"/> and keeps the best, whose
+    /// buffered reports then go to <paramref name="progress"/>. False when cancelled (Step is then 0).
+    /// </summary>
+    private bool RunRestarts(IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
+    {
+        var length = Math.Min(Options.RestartSteps, Options.Steps);
+        using var scoreGenerator = new Generator((ulong)Options.Seed + 3);
+        var (scoreBatch, factors) = task.Sample(RestartScoreBatch, scoreGenerator);
+        factors.Dispose();
+        var scores = new double[Options.Restarts];
+        (VariationalAutoencoder Model, Adam Optimizer, Generator Generator, List<TrainingProgress> Reports)? best = null;
+        var chosen = -1;
+        Release(Model, optimizer, generator);       // attempt 0 starts afresh too: this state may be a cancelled phase's
+        for (var attempt = 0; attempt < Options.Restarts; attempt++)
+        {
+            (Model, optimizer, generator) = Initialise(Options.Seed + attempt * RestartSeedStride);
+            Step = 0;
+            var reports = new List<TrainingProgress>();
+            Train(length, new SynchronousProgress<TrainingProgress>(reports.Add), null, cancellation);
+            if (Step < length)
+            {
+                Step = 0;
+                scoreBatch.Dispose();
+                if (best is { } kept && !ReferenceEquals(kept.Model, Model)) Release(kept.Model, kept.Optimizer, kept.Generator);
+                return false;
+            }
+            scores[attempt] = Score(scoreBatch, Options.Seed + 4);
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"restart {attempt + 1}/{Options.Restarts}: ELBO {scores[attempt]:F2} on {RestartScoreBatch} fresh points after {length} steps"));
+            if (best is null || scores[attempt] > scores[chosen])
+            {
+                if (best is { } previous) Release(previous.Model, previous.Optimizer, previous.Generator);
+                best = (Model, optimizer, generator, reports);
+                chosen = attempt;
+            }
+            else Release(Model, optimizer, generator);
+        }
+        scoreBatch.Dispose();
+        (Model, optimizer, generator, var chosenReports) = best!.Value;
+        Step = length;
+        Restart = new RestartOutcome(chosen, scores, length);
+        log?.Invoke($"restart: going on with attempt {chosen + 1} (seed {Options.Seed + chosen * RestartSeedStride})");
+        foreach (var report in chosenReports) progress?.Report(report);
+        return true;
+    }
+
+    /// <summary>The ELBO per point of the current model on <paramref name="x"/>, one posterior sample each, no gradient.</summary>
+    private double Score(Tensor x, long seed)
+    {
+        using var scope = NewDisposeScope();
+        using var gradients = no_grad();
+        using var noise = new Generator((ulong)seed);
+        var terms = Model.Terms(x, 1, noise, densities: false);
+        return (terms.LogLikelihood.mean() - terms.Kl.mean()).to_type(ScalarType.Float64).item<double>();
+    }
+
+    private void Train(int steps, IProgress<TrainingProgress>? progress, string? checkpointDirectory, CancellationToken cancellation)
     {
         Model.train();
         var clock = Stopwatch.StartNew();
         var sums = new double[3];                                               // loss, log-likelihood, KL
         var counted = 0;
-        while (Step < Options.Steps && !cancellation.IsCancellationRequested)
+        while (Step < steps && !cancellation.IsCancellationRequested)
         {
             using (var scope = NewDisposeScope())
             {
@@ -88,6 +163,7 @@ public sealed class Trainer : IDisposable
     private Tensor TrainStep()
     {
         Step++;
+        StepsRun++;
         var start = Stopwatch.GetTimestamp();
         optimizer.zero_grad();
         if (Options.FinalLearningRate is not null)
@@ -103,6 +179,30 @@ public sealed class Trainer : IDisposable
         optimizer.step();
         Timings.Add(forward - start, backward - forward, Stopwatch.GetTimestamp() - backward);
         return stack([loss, logLikelihood, kl]).detach().to_type(ScalarType.Float64);
+    }
+
+    /// <summary>A model, its optimiser and its data and noise generator from one seed.</summary>
+    private (VariationalAutoencoder, Adam, Generator) Initialise(long seed)
+    {
+        manual_seed(seed);
+        var model = createModel();
+        if (model.Architecture.CentreActionHead)
+        {
+            // Its own generator: the data and noise stream of training stays as without it.
+            using var initGenerator = new Generator((ulong)seed + 2);
+            var (x, factors) = task.Sample(1024, initGenerator);
+            model.CentreActionHead(x);
+            x.Dispose();
+            factors.Dispose();
+        }
+        return (model, optim.Adam(model.parameters(), Options.LearningRate), new Generator((ulong)seed + 1));
+    }
+
+    private static void Release(VariationalAutoencoder model, Adam optimizer, Generator generator)
+    {
+        optimizer.Dispose();
+        generator.Dispose();
+        model.Dispose();
     }
 
     private double KlWeight() => Options.KlWarmupSteps <= 0 ? 1 : Math.Min(1.0, (double)Step / Options.KlWarmupSteps);
@@ -122,8 +222,9 @@ public sealed class Trainer : IDisposable
         File.WriteAllBytes(Path.Combine(directory, "generator.bin"), generator.get_state().data<byte>().ToArray());
     }
 
-    internal void LoadState(string directory, int step)
+    internal void LoadState(string directory, int step, RestartOutcome? restart)
     {
+        Restart = restart;
         Model.load(Path.Combine(directory, "model.bin"));
         optimizer.load_state_dict(Path.Combine(directory, "optimizer.bin"));
         using var state = tensor(File.ReadAllBytes(Path.Combine(directory, "generator.bin")));
@@ -132,10 +233,5 @@ public sealed class Trainer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        optimizer.Dispose();
-        generator.Dispose();
-        Model.Dispose();
-    }
+    public void Dispose() => Release(Model, optimizer, generator);
 }

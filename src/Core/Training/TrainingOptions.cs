@@ -37,6 +37,17 @@ public sealed record TrainingOptions
     /// </summary>
     public double? FinalLearningRate { get; init; }
 
+    /// <summary>
+    /// Initialisations tried (a restart phase): each trains <see cref="RestartSteps"/> steps, and only
+    /// the one with the best ELBO on a shared batch of fresh task data trains on to <see cref="Steps"/>.
+    /// The objective is unchanged; the run is the best of several starts, chosen on training data.
+    /// 1, a single start (the paper's), by default.
+    /// </summary>
+    public int Restarts { get; init; } = 1;
+
+    /// <summary>Steps of each attempt before they are compared (at most <see cref="Steps"/>).</summary>
+    public int RestartSteps { get; init; } = 1000;
+
     /// <summary>The learning rate of step <paramref name="step"/> (1-based).</summary>
     public double LearningRateAt(int step) => FinalLearningRate is not { } final || Steps <= 1
         ? LearningRate

@@ -41,6 +41,11 @@ public static class ConfigWriter
         Line(2, "checkpoint_every", s.Training.CheckpointEvery);
         Line(2, "kl_warmup_steps", s.Training.KlWarmupSteps);
         if (s.Training.FinalLearningRate is { } final) Line(2, "final_learning_rate", final);
+        if (s.Training.Restarts > 1)
+        {
+            Line(2, "restarts", s.Training.Restarts);
+            Line(2, "restart_steps", s.Training.RestartSteps);
+        }
         text.AppendLine("wae:");
         Line(2, "steps", s.Wae.Steps);
         Line(2, "batch_size", s.Wae.BatchSize);

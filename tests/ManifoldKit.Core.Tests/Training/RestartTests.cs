@@ -1,0 +1,113 @@
+using ManifoldKit.Data;
+using ManifoldKit.Manifolds;
+using ManifoldKit.Models;
+using ManifoldKit.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Core.Tests.Training;
+
+/// <summary>training.restarts: several starts, the best by ELBO on fresh data goes on, as if it had been the only one.</summary>
+public sealed class RestartTests
+{
+    private static readonly Circle Circle = new();
+    private static readonly LatentSpace Latent = LatentSpace.Manifold("circle", Circle.ExactEmbedding, Circle.Symmetry);
+
+    private static Trainer NewTrainer(ToyTask task, TrainingOptions options) =>
+        new(() => new VariationalAutoencoder(Latent, new ArchitectureOptions { CentreActionHead = true }), task, options);
+
+    private static readonly TrainingOptions Options = new() { Steps = 40, Seed = 5, ReportEvery = 10, Restarts = 3, RestartSteps = 20 };
+
+    private static void AssertSameWeights(Trainer expected, Trainer actual)
+    {
+        var (a, b) = (expected.Model.parameters().ToArray(), actual.Model.parameters().ToArray());
+        Assert.Equal(a.Length, b.Length);
+        for (var i = 0; i < a.Length; i++) Assert.True(a[i].eq(b[i]).all().item<bool>(), $"parameter {i} differs");
+    }
+
+    /// <summary>
+    /// The chosen attempt is the best-scoring one, and the run ends with exactly the weights of a
+    /// plain run from that attempt's seed: the discarded attempts leave no trace.
+    /// </summary>
+    [Fact]
+    public void Restarts_ContinueTheBestAttempt_AsAPlainRunFromItsSeed()
+    {
+        using var scope = NewDisposeScope();
+        using var task = new ToyTask(Circle);
+        using var restarted = NewTrainer(task, Options);
+        var lines = new List<string>();
+        restarted.Run(log: lines.Add);
+
+        var outcome = restarted.Restart!;
+        Assert.Equal(3, outcome.Scores.Count);
+        Assert.Equal(3, outcome.Scores.Distinct().Count());
+        Assert.Equal(outcome.Scores.Max(), outcome.Scores[outcome.Chosen]);
+        Assert.Equal(20, outcome.Steps);
+        Assert.Equal(40, restarted.Step);
+        Assert.Equal(3 * 20 + 20, restarted.StepsRun);
+        Assert.Equal(4, lines.Count);                                           // one per attempt and the choice
+
+        using var plain = NewTrainer(task, Options with { Restarts = 1, Seed = Options.Seed + outcome.Chosen * Trainer.RestartSeedStride });
+        plain.Run();
+        Assert.Null(plain.Restart);
+        AssertSameWeights(plain, restarted);
+    }
+
+    /// <summary>Progress sees the chosen attempt's steps once each, in order, as in a plain run.</summary>
+    [Fact]
+    public void Restarts_ReportTheChosenAttemptsStepsOnce()
+    {
+        using var scope = NewDisposeScope();
+        using var task = new ToyTask(Circle);
+        using var trainer = NewTrainer(task, Options);
+        var steps = new List<int>();
+        trainer.Run(new SynchronousProgress<TrainingProgress>(p => steps.Add(p.Step)));
+        Assert.Equal([10, 20, 30, 40], steps);
+    }
+
+    /// <summary>
+    /// Interrupted after the restart phase, a run resumes from its checkpoint to the same weights and
+    /// the same outcome; cancelled inside the phase, it starts over and still ends the same.
+    /// </summary>
+    [Fact]
+    public void Restarts_SurviveInterruption()
+    {
+        using var scope = NewDisposeScope();
+        using var task = new ToyTask(Circle);
+        var directory = Directory.CreateTempSubdirectory("mk-restart").FullName;
+        try
+        {
+            using var straight = NewTrainer(task, Options);
+            straight.Run();
+
+            using (var interrupted = NewTrainer(task, Options with { CheckpointEvery = 30 }))
+            {
+                using var stop = new CancellationTokenSource();
+                interrupted.Run(new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 30) stop.Cancel(); }), directory, stop.Token);
+                Assert.Equal(30, interrupted.Step);
+            }
+            using var resumed = NewTrainer(task, Options);
+            Assert.Equal(30, Checkpoint.Load(directory, resumed));
+            Assert.Equal(straight.Restart!.Chosen, resumed.Restart!.Chosen);
+            Assert.Equal(straight.Restart.Scores, resumed.Restart.Scores);
+            resumed.Run();
+            AssertSameWeights(straight, resumed);
+
+            using var cancelledEarly = NewTrainer(task, Options);
+            using (var stop = new CancellationTokenSource())
+            {
+                var reports = 0;
+                cancelledEarly.Run(new SynchronousProgress<TrainingProgress>(_ => reports++), cancellation: stop.Token,
+                    log: line => { if (line.StartsWith("restart 2/", StringComparison.Ordinal)) stop.Cancel(); });
+                Assert.Equal((0, 0), (cancelledEarly.Step, reports));
+                Assert.Null(cancelledEarly.Restart);
+            }
+            cancelledEarly.Run();
+            AssertSameWeights(straight, cancelledEarly);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
