@@ -106,6 +106,24 @@ public sealed class CliTests : IDisposable
         Assert.Equal($"manifoldkit: {config}:2: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.\n", error);
     }
 
+    /// <summary>training.restarts: each attempt is reported under the run's label, and the choice is kept in result.json and summary.md.</summary>
+    [Fact]
+    public void Run_WithRestarts_ReportsAndKeepsTheChoice()
+    {
+        var config = Config("name: restarted\nlatent:\n  group_action: true\n");
+        var (code, output, error) = Repository.Run(work, null, ["run", config, .. Short, "training.restarts=2", "training.restart_steps=100"]);
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"restarted seed 0: restart 1/2: ELBO -?[0-9.]+ on 4096 fresh points after 100 steps\n", output);
+        Assert.Matches(@"restarted seed 0: restart: going on with attempt [12] \(seed (0|1000000)\)\n", output);
+        var run = Path.Combine(work, "runs", "restarted", "seed0");
+        var result = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "result.json"))).RootElement;
+        Assert.Equal(2, result.GetProperty("restart").GetProperty("scores").GetArrayLength());
+        Assert.Equal(200, result.GetProperty("steps").GetInt32());
+        Assert.Contains("| restarts | attempt ", File.ReadAllText(Path.Combine(run, "summary.md")));
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);   // the chosen attempt's steps 50 to 200, once each
+        Assert.Contains("  restarts: 2\n  restart_steps: 100\n", File.ReadAllText(Path.Combine(run, "config.yaml")));
+    }
+
     [Fact]
     public void Run_WritesEveryOutput_AndEvalReevaluatesIt()
     {

@@ -60,7 +60,7 @@ public static class RunExecutor
         try
         {
             result = Experiment.Run(config.Spec, seed, directory, (name, settings) => catalog.Create(name, settings),
-                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), progress, message => log.WriteLine(message), cancellation,
+                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), progress, message => log.WriteLine($"{label}: {message}"), cancellation,
                 (model, task) => RunPlots.Latent(directory, label, model, task));
         }
         catch (ExperimentException error)
