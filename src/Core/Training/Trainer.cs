@@ -83,28 +83,42 @@ public sealed class Trainer : IDisposable
     {
         var length = Math.Min(Options.RestartSteps, Options.Steps);
         using var scoreGenerator = new Generator((ulong)Options.Seed + 3);
-        var (scoreBatch, factors) = task.Sample(RestartScoreBatch, scoreGenerator);
+        var (sample, factors) = task.Sample(RestartScoreBatch, scoreGenerator);
+        using var scoreBatch = sample;
         factors.Dispose();
         var scores = new double[Options.Restarts];
         (VariationalAutoencoder Model, Adam Optimizer, Generator Generator, List<TrainingProgress> Reports)? best = null;
         var chosen = -1;
+        TrainingDivergedException? divergence = null;
         Release(Model, optimizer, generator);       // attempt 0 starts afresh too: this state may be a cancelled phase's
         for (var attempt = 0; attempt < Options.Restarts; attempt++)
         {
+            var label = $"restart {attempt + 1}/{Options.Restarts}";
             (Model, optimizer, generator) = Initialise(Options.Seed + attempt * RestartSeedStride);
             Step = 0;
             var reports = new List<TrainingProgress>();
-            Train(length, new SynchronousProgress<TrainingProgress>(reports.Add), null, cancellation);
+            try
+            {
+                Train(length, new SynchronousProgress<TrainingProgress>(reports.Add), null, cancellation);
+            }
+            catch (TrainingDivergedException error)
+            {
+                // A start that diverges is a bad start: the next one may not.
+                divergence = error;
+                scores[attempt] = double.NaN;
+                log?.Invoke($"{label}: diverged at step {error.Step} ({error.Term} not finite); discarded");
+                Release(Model, optimizer, generator);
+                continue;
+            }
             if (Step < length)
             {
                 Step = 0;
-                scoreBatch.Dispose();
-                if (best is { } kept && !ReferenceEquals(kept.Model, Model)) Release(kept.Model, kept.Optimizer, kept.Generator);
+                if (best is { } kept) Release(kept.Model, kept.Optimizer, kept.Generator);
                 return false;
             }
             scores[attempt] = Score(scoreBatch, Options.Seed + 4);
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"restart {attempt + 1}/{Options.Restarts}: ELBO {scores[attempt]:F2} on {RestartScoreBatch} fresh points after {length} steps"));
+                $"{label}: ELBO {scores[attempt]:F2} on {RestartScoreBatch} fresh points after {length} steps"));
             if (best is null || scores[attempt] > scores[chosen])
             {
                 if (best is { } previous) Release(previous.Model, previous.Optimizer, previous.Generator);
@@ -113,8 +127,12 @@ public sealed class Trainer : IDisposable
             }
             else Release(Model, optimizer, generator);
         }
-        scoreBatch.Dispose();
-        (Model, optimizer, generator, var chosenReports) = best!.Value;
+        if (best is null)
+        {
+            (Model, optimizer, generator) = Initialise(Options.Seed);           // something live to dispose
+            throw divergence!;                                                 // every start diverged
+        }
+        (Model, optimizer, generator, var chosenReports) = best.Value;
         Step = length;
         Restart = new RestartOutcome(chosen, scores, length);
         log?.Invoke($"restart: going on with attempt {chosen + 1} (seed {Options.Seed + chosen * RestartSeedStride})");

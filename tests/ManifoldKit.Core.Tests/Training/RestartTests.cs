@@ -110,4 +110,35 @@ public sealed class RestartTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>A start that diverges is discarded and another goes on; when every start diverges, the run fails as a plain one would.</summary>
+    [Fact]
+    public void Restarts_DiscardDivergedStarts()
+    {
+        using var scope = NewDisposeScope();
+        using var task = new ToyTask(Circle);
+        var created = 0;
+        Func<VariationalAutoencoder> Poisoning(Func<int, bool> poisoned) => () =>
+        {
+            var model = new VariationalAutoencoder(Latent);
+            if (poisoned(++created))
+                using (no_grad()) model.named_parameters().Single(p => p.name == "logScale").parameter.fill_(double.NaN);
+            return model;
+        };
+
+        // Model 1 is the constructor's, model 2 the restart phase's first attempt.
+        using (var trainer = new Trainer(Poisoning(n => n == 2), task, Options with { Restarts = 2 }))
+        {
+            var lines = new List<string>();
+            trainer.Run(log: lines.Add);
+            Assert.Equal("restart 1/2: diverged at step 1 (log-likelihood not finite); discarded", lines[0]);
+            Assert.Equal(1, trainer.Restart!.Chosen);
+            Assert.True(double.IsNaN(trainer.Restart.Scores[0]));
+            Assert.Equal(40, trainer.Step);
+        }
+
+        created = 0;
+        using var doomed = new Trainer(Poisoning(_ => true), task, Options with { Restarts = 2 });
+        Assert.Throws<TrainingDivergedException>(() => doomed.Run());
+    }
 }
