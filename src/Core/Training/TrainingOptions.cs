@@ -45,7 +45,10 @@ public sealed record TrainingOptions
     /// </summary>
     public int Restarts { get; init; } = 1;
 
-    /// <summary>Steps of each attempt before they are compared (at most <see cref="Steps"/>).</summary>
+    /// <summary>
+    /// Steps of each attempt before they are compared; above <see cref="Steps"/> (a shortened run,
+    /// e.g. <c>training.steps=200</c> on a config made for 10,000) they are compared at the end.
+    /// </summary>
     public int RestartSteps { get; init; } = 1000;
 
     /// <summary>The learning rate of step <paramref name="step"/> (1-based).</summary>

@@ -90,7 +90,6 @@ public static class ConfigLoader
         var wae = root.Child("wae");
         var evaluation = root.Child("evaluation");
         var checks = root.Child("embedding_checks");
-        var steps = training.Int("steps", defaults.Training.Steps, min: 1);
         var spec = new ExperimentSpec
         {
             Name = root.String("name", Path.GetFileNameWithoutExtension(file) is { Length: > 0 } stem && file != "(defaults)" ? stem : "default"),
@@ -117,7 +116,7 @@ public static class ConfigLoader
             },
             Training = new TrainingOptions
             {
-                Steps = steps,
+                Steps = training.Int("steps", defaults.Training.Steps, min: 1),
                 BatchSize = training.Int("batch_size", defaults.Training.BatchSize, min: 1),
                 LearningRate = training.Double("learning_rate", defaults.Training.LearningRate, min: 0, exclusive: true),
                 Samples = training.Int("samples", defaults.Training.Samples, min: 1),
@@ -126,7 +125,7 @@ public static class ConfigLoader
                 KlWarmupSteps = training.Int("kl_warmup_steps", defaults.Training.KlWarmupSteps, min: 0),
                 FinalLearningRate = training.NullableDouble("final_learning_rate", defaults.Training.FinalLearningRate, min: 0),
                 Restarts = training.Int("restarts", defaults.Training.Restarts, min: 1, max: 100),
-                RestartSteps = training.Int("restart_steps", Math.Min(defaults.Training.RestartSteps, steps), min: 1, max: steps),
+                RestartSteps = training.Int("restart_steps", defaults.Training.RestartSteps, min: 1),
             },
             Wae = new WaeOptions
             {
