@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ManifoldKit.Data;
+using ManifoldKit.Evaluation;
 using ManifoldKit.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -25,8 +26,7 @@ public sealed class Trainer : IDisposable
 
     private readonly Func<VariationalAutoencoder> createModel;
     private readonly ToyTask task;
-    private Adam optimizer;
-    private Generator generator;
+    private Start current;
 
     /// <summary>Prepares training; seeds the global generator and builds the model from <paramref name="createModel"/>.</summary>
     public Trainer(Func<VariationalAutoencoder> createModel, ToyTask task, TrainingOptions options)
@@ -34,11 +34,11 @@ public sealed class Trainer : IDisposable
         Options = options;
         this.task = task;
         this.createModel = createModel;
-        (Model, optimizer, generator) = Initialise(options.Seed);
+        current = Initialise(options.Seed);
     }
 
     /// <summary>The model being trained.</summary>
-    public VariationalAutoencoder Model { get; private set; }
+    public VariationalAutoencoder Model => current.Model;
 
     /// <summary>
     /// The test of the restart phase once it has run (or was restored from a checkpoint): every
@@ -87,14 +87,14 @@ public sealed class Trainer : IDisposable
         using var scoreBatch = sample;
         factors.Dispose();
         var scores = new double[Options.Restarts];
-        (VariationalAutoencoder Model, Adam Optimizer, Generator Generator, List<TrainingProgress> Reports)? best = null;
+        (Start Start, List<TrainingProgress> Reports)? best = null;
         var chosen = -1;
         TrainingDivergedException? divergence = null;
-        Release(Model, optimizer, generator);       // attempt 0 starts afresh too: this state may be a cancelled phase's
+        current.Dispose();                          // attempt 0 starts afresh too: this state may be a cancelled phase's
         for (var attempt = 0; attempt < Options.Restarts; attempt++)
         {
             var label = $"restart {attempt + 1}/{Options.Restarts}";
-            (Model, optimizer, generator) = Initialise(Options.Seed + attempt * RestartSeedStride);
+            current = Initialise(Options.Seed + attempt * RestartSeedStride);
             Step = 0;
             var reports = new List<TrainingProgress>();
             try
@@ -107,47 +107,37 @@ public sealed class Trainer : IDisposable
                 divergence = error;
                 scores[attempt] = double.NaN;
                 log?.Invoke($"{label}: diverged at step {error.Step} ({error.Term} not finite); discarded");
-                Release(Model, optimizer, generator);
+                current.Dispose();
                 continue;
             }
             if (Step < length)
             {
                 Step = 0;
-                if (best is { } kept) Release(kept.Model, kept.Optimizer, kept.Generator);
+                best?.Start.Dispose();
                 return false;
             }
-            scores[attempt] = Score(scoreBatch, Options.Seed + 4);
+            scores[attempt] = Evaluator.Elbo(Model, scoreBatch, samples: 1, seed: Options.Seed + 4, batchSize: RestartScoreBatch);
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{label}: ELBO {scores[attempt]:F2} on {RestartScoreBatch} fresh points after {length} steps"));
             if (best is null || scores[attempt] > scores[chosen])
             {
-                if (best is { } previous) Release(previous.Model, previous.Optimizer, previous.Generator);
-                best = (Model, optimizer, generator, reports);
+                best?.Start.Dispose();
+                best = (current, reports);
                 chosen = attempt;
             }
-            else Release(Model, optimizer, generator);
+            else current.Dispose();
         }
         if (best is null)
         {
-            (Model, optimizer, generator) = Initialise(Options.Seed);           // something live to dispose
+            current = Initialise(Options.Seed);                                // something live to dispose
             throw divergence!;                                                 // every start diverged
         }
-        (Model, optimizer, generator, var chosenReports) = best.Value;
+        (current, var chosenReports) = best.Value;
         Step = length;
         Restart = new RestartOutcome(chosen, scores, length);
         log?.Invoke($"restart: going on with attempt {chosen + 1} (seed {Options.Seed + chosen * RestartSeedStride})");
         foreach (var report in chosenReports) progress?.Report(report);
         return true;
-    }
-
-    /// <summary>The ELBO per point of the current model on <paramref name="x"/>, one posterior sample each, no gradient.</summary>
-    private double Score(Tensor x, long seed)
-    {
-        using var scope = NewDisposeScope();
-        using var gradients = no_grad();
-        using var noise = new Generator((ulong)seed);
-        var terms = Model.Terms(x, 1, noise, densities: false);
-        return (terms.LogLikelihood.mean() - terms.Kl.mean()).to_type(ScalarType.Float64).item<double>();
     }
 
     private void Train(int steps, IProgress<TrainingProgress>? progress, string? checkpointDirectory, CancellationToken cancellation)
@@ -183,6 +173,7 @@ public sealed class Trainer : IDisposable
         Step++;
         StepsRun++;
         var start = Stopwatch.GetTimestamp();
+        var (optimizer, generator) = (current.Optimizer, current.Generator);
         optimizer.zero_grad();
         if (Options.FinalLearningRate is not null)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = Options.LearningRateAt(Step);
@@ -200,7 +191,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>A model, its optimiser and its data and noise generator from one seed.</summary>
-    private (VariationalAutoencoder, Adam, Generator) Initialise(long seed)
+    private Start Initialise(long seed)
     {
         manual_seed(seed);
         var model = createModel();
@@ -213,14 +204,18 @@ public sealed class Trainer : IDisposable
             x.Dispose();
             factors.Dispose();
         }
-        return (model, optim.Adam(model.parameters(), Options.LearningRate), new Generator((ulong)seed + 1));
+        return new Start(model, optim.Adam(model.parameters(), Options.LearningRate), new Generator((ulong)seed + 1));
     }
 
-    private static void Release(VariationalAutoencoder model, Adam optimizer, Generator generator)
+    /// <summary>What one start of training owns: the model, its optimiser, and its data and noise generator.</summary>
+    private sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator) : IDisposable
     {
-        optimizer.Dispose();
-        generator.Dispose();
-        model.Dispose();
+        public void Dispose()
+        {
+            Optimizer.Dispose();
+            Generator.Dispose();
+            Model.Dispose();
+        }
     }
 
     private double KlWeight() => Options.KlWarmupSteps <= 0 ? 1 : Math.Min(1.0, (double)Step / Options.KlWarmupSteps);
@@ -236,20 +231,20 @@ public sealed class Trainer : IDisposable
     internal void SaveState(string directory)
     {
         Model.save(Path.Combine(directory, "model.bin"));
-        optimizer.save_state_dict(Path.Combine(directory, "optimizer.bin"));
-        File.WriteAllBytes(Path.Combine(directory, "generator.bin"), generator.get_state().data<byte>().ToArray());
+        current.Optimizer.save_state_dict(Path.Combine(directory, "optimizer.bin"));
+        File.WriteAllBytes(Path.Combine(directory, "generator.bin"), current.Generator.get_state().data<byte>().ToArray());
     }
 
     internal void LoadState(string directory, int step, RestartOutcome? restart)
     {
         Restart = restart;
         Model.load(Path.Combine(directory, "model.bin"));
-        optimizer.load_state_dict(Path.Combine(directory, "optimizer.bin"));
+        current.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.bin"));
         using var state = tensor(File.ReadAllBytes(Path.Combine(directory, "generator.bin")));
-        generator.set_state(state);
+        current.Generator.set_state(state);
         Step = step;
     }
 
     /// <inheritdoc />
-    public void Dispose() => Release(Model, optimizer, generator);
+    public void Dispose() => current.Dispose();
 }
