@@ -1,3 +1,4 @@
+using ManifoldKit.Models;
 using ManifoldKit.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,11 +19,10 @@ public static class WaeMmdTrainer
     /// <param name="progress">Receives (step, loss) now and then.</param>
     public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null)
     {
-        manual_seed(options.Seed);
-        using var generator = new Generator((ulong)options.Seed);
         var n = manifold.IntrinsicDim;
-        // Creates the decoder's weights, then the encoder's, from the seeded global generator.
         var decoder = new LearnedEmbedding(manifold.Name, n, manifold.AmbientDim, options.Width);
+        using (var weights = new Generator((ulong)options.Seed)) Initialisation.Draw(decoder, weights);   // the decoder's, then the encoder's
+        using var generator = new Generator((ulong)options.Seed);
         using var optimizer = optim.Adam(decoder.parameters(), options.LearningRate);
         for (var step = 1; step <= options.Steps; step++)
         {

@@ -21,7 +21,7 @@ public sealed class VariationalAutoencoder : nn.Module
     private readonly Sequential decoder;
     private readonly Parameter logScale;
 
-    /// <summary>Builds the model; weights come from the global torch generator (seed it first).</summary>
+    /// <summary>Builds the model; its weights come from the process-wide generator (<see cref="Initialisation.Draw"/> gives them a seed of their own).</summary>
     public VariationalAutoencoder(LatentSpace latent, ArchitectureOptions? architecture = null) : base(nameof(VariationalAutoencoder))
     {
         Latent = latent;

@@ -28,7 +28,7 @@ public sealed class Trainer : IDisposable
     private readonly ToyTask task;
     private Start current;
 
-    /// <summary>Prepares training; seeds the global generator and builds the model from <paramref name="createModel"/>.</summary>
+    /// <summary>Prepares training: builds the model from <paramref name="createModel"/> and draws its weights from the seed.</summary>
     public Trainer(Func<VariationalAutoencoder> createModel, ToyTask task, TrainingOptions options)
     {
         Options = options;
@@ -193,8 +193,8 @@ public sealed class Trainer : IDisposable
     /// <summary>A model, its optimiser and its data and noise generator from one seed.</summary>
     private Start Initialise(long seed)
     {
-        manual_seed(seed);
         var model = createModel();
+        using (var weights = new Generator((ulong)seed)) Initialisation.Draw(model, weights);
         if (model.Architecture.CentreActionHead)
         {
             // Its own generator: the data and noise stream of training stays as without it.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FsCheck.Xunit;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Manifolds;
+using ManifoldKit.Models;
 using ManifoldKit.Testing;
 using Xunit;
 using TorchSharp;
@@ -73,8 +74,8 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
     public void MetricTensor_OfLearnedEmbedding_MatchesFiniteDifferences(Seed seed)
     {
         using var scope = NewDisposeScope();
-        manual_seed(seed.Value);
         using var f = new LearnedEmbedding("so3", 3, 9);
+        using (var weights = seed.Generator()) Initialisation.Draw(f, weights);
         f.to(ScalarType.Float64);
         var codes = rand([16, 3], dtype: ScalarType.Float64, generator: seed.Generator());
         IEmbedding embedding = f;
