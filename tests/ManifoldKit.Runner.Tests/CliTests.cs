@@ -113,6 +113,7 @@ public sealed class CliTests : IDisposable
         var config = Config("name: restarted\nlatent:\n  group_action: true\n");
         var (code, output, error) = Repository.Run(work, null, ["run", config, .. Short, "training.restarts=2", "training.restart_steps=100"]);
         Assert.True(code == 0, output + error);
+        Assert.Matches(@"restarted seed 0: restart 1/2: step 50/100  elbo -?[0-9.]+  kl [0-9.]+\n", output);
         Assert.Matches(@"restarted seed 0: restart 1/2: ELBO -?[0-9.]+ on 4096 fresh points after 100 steps\n", output);
         Assert.Matches(@"restarted seed 0: restart: going on with attempt [12] \(seed (0|1000000)\)\n", output);
         var run = Path.Combine(work, "runs", "restarted", "seed0");

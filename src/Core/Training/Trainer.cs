@@ -67,7 +67,7 @@ public sealed class Trainer : IDisposable
     /// <param name="progress">Reports of the steps; during a restart phase only the chosen attempt's, once it is chosen.</param>
     /// <param name="checkpointDirectory">Where checkpoints go (none during a restart phase).</param>
     /// <param name="cancellation">Stops after the current step; cancelled in a restart phase, the run starts over.</param>
-    /// <param name="log">One line per attempt of a restart phase.</param>
+    /// <param name="log">Lines on a restart phase: each attempt's progress at its quarters, its score, the choice.</param>
     public void Run(IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, CancellationToken cancellation = default,
         Action<string>? log = null)
     {
@@ -97,9 +97,20 @@ public sealed class Trainer : IDisposable
             current = Initialise(Options.Seed + attempt * RestartSeedStride);
             Step = 0;
             var reports = new List<TrainingProgress>();
+            var quartersLogged = 0;
+            void Record(TrainingProgress p)
+            {
+                reports.Add(p);
+                // A line at each quarter of the start, so a long restart phase is not silent.
+                var quarters = (int)((long)p.Step * 4 / length);
+                if (quarters <= quartersLogged || p.Step >= length) return;
+                quartersLogged = quarters;
+                log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{label}: step {p.Step}/{length}  elbo {p.Elbo:F2}  kl {p.Kl:F3}"));
+            }
             try
             {
-                Train(length, new SynchronousProgress<TrainingProgress>(reports.Add), null, cancellation);
+                Train(length, new SynchronousProgress<TrainingProgress>(Record), null, cancellation);
             }
             catch (TrainingDivergedException error)
             {

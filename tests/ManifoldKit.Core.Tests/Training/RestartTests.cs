@@ -45,7 +45,13 @@ public sealed class RestartTests
         Assert.Equal(20, outcome.Steps);
         Assert.Equal(40, restarted.Step);
         Assert.Equal(3 * 20 + 20, restarted.StepsRun);
-        Assert.Equal(4, lines.Count);                                           // one per attempt and the choice
+        Assert.Equal(7, lines.Count);                                           // per attempt its progress and score; the choice
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Assert.Matches($@"^restart {attempt + 1}/3: step 10/20  elbo -?[0-9.]+  kl [0-9.]+$", lines[2 * attempt]);
+            Assert.StartsWith($"restart {attempt + 1}/3: ELBO {outcome.Scores[attempt].ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} on 4096 fresh points", lines[2 * attempt + 1]);
+        }
+        Assert.StartsWith($"restart: going on with attempt {outcome.Chosen + 1} ", lines[6]);
 
         using var plain = NewTrainer(task, Options with { Restarts = 1, Seed = Options.Seed + outcome.Chosen * Trainer.RestartSeedStride });
         plain.Run();
