@@ -252,6 +252,10 @@ public static class Experiment
     private static (IPosteriorFamily Posterior, IManifold? Manifold, IGroupAction? Action) Check(LatentOptions options, Resolver resolve)
     {
         var posterior = Posterior(options);
+        if (posterior is CentredBetaFamily && (options.Kind != "manifold" || !options.GroupAction))
+            throw new ExperimentException("latent.posterior",
+                "latent.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +
+                "use it with latent.kind: manifold and latent.group_action: true, or choose beta_log.");
         if (options.Kind == "euclidean")
         {
             if (options.Dim < 1) throw new ExperimentException("latent.dim", $"latent.dim is {options.Dim}; a Euclidean latent needs dim >= 1.");
@@ -294,7 +298,8 @@ public static class Experiment
         "gaussian" => new GaussianFamily(),
         "beta" => new BetaFamily(),
         "beta_log" => new BetaFamily(logScale: true),
-        var other => throw new ExperimentException("latent.posterior", $"latent.posterior is '{other}'; expected gaussian, beta or beta_log."),
+        "beta_centred" => new CentredBetaFamily(),
+        var other => throw new ExperimentException("latent.posterior", $"latent.posterior is '{other}'; expected gaussian, beta, beta_log or beta_centred."),
     };
 
     private static IManifold Resolve(Resolver resolve, string key, string name, IReadOnlyDictionary<string, string> settings)

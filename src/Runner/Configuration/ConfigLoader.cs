@@ -106,7 +106,7 @@ public static class ConfigLoader
                 ManifoldSettings = latent.Map("manifold_settings"),
                 Embedding = ResolveEmbedding(latent.String("embedding", defaults.Latent.Embedding), baseDirectory),
                 GroupAction = latent.Bool("group_action", defaults.Latent.GroupAction),
-                Posterior = latent.OptionalString("posterior") is { } posterior ? latent.Choice("posterior", posterior, "gaussian", "beta", "beta_log") : null,
+                Posterior = latent.OptionalString("posterior") is { } posterior ? latent.Choice("posterior", posterior, "gaussian", "beta", "beta_log", "beta_centred") : null,
             },
             Architecture = new ArchitectureOptions
             {

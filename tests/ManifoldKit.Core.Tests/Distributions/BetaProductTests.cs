@@ -152,4 +152,25 @@ public sealed class BetaProductTests
         Assert.True(isfinite(raw.grad!).all().item<bool>(), "gradient not finite");
         Assert.Equal(("beta", "beta_log"), (new BetaFamily().Name, new BetaFamily(logScale: true).Name));
     }
+
+    /// <summary>
+    /// beta_centred: one raw output per coordinate, Beta(c, c) with c = exp(min(raw, 20)) + 0.01, so the
+    /// mean is exactly ½ for any output, the KL is finite and gradients pass.
+    /// </summary>
+    [Property]
+    public void CentredFamily_IsBetaCC_CentredOnTheMiddle(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var family = new CentredBetaFamily();
+        Assert.Equal(("beta_centred", 1), (family.Name, family.ParametersPerDim));
+        var raw = (100 * randn([16, 3], dtype: ScalarType.Float64, generator: seed.Generator())).requires_grad_(true);
+        var posterior = (BetaProduct)family.Create(raw);
+        TensorAssert.Close(posterior.Alpha, raw.clamp_max(20).exp() + 1e-2, 1e-12, "exp c");
+        TensorAssert.Close(posterior.Beta, posterior.Alpha, 0, "β = α");
+        TensorAssert.Close(posterior.Mean, full_like(raw, 0.5), 0, "mean ½");
+        var kl = posterior.KlToPrior();
+        Assert.True(isfinite(kl).all().item<bool>() && (kl >= -1e-9).all().item<bool>(), "KL not finite or negative");
+        kl.sum().backward();
+        Assert.True(isfinite(raw.grad!).all().item<bool>(), "gradient not finite");
+    }
 }

@@ -89,6 +89,18 @@ public sealed class ExperimentTests : IDisposable
         Assert.StartsWith(message, error.Message);
     }
 
+    /// <summary>A centred posterior needs a group action to place it; without one the config is refused.</summary>
+    [Theory]
+    [InlineData("manifold", false)]
+    [InlineData("euclidean", false)]
+    public void BuildLatent_CentredPosteriorWithoutAction_IsRejected(string kind, bool action)
+    {
+        var spec = Small(new LatentOptions { Kind = kind, Posterior = "beta_centred", GroupAction = action });
+        var error = Assert.Throws<ExperimentException>(() => Experiment.BuildLatent(spec, 0, Resolve, root));
+        Assert.Equal("latent.posterior", error.Key);
+        Assert.StartsWith("latent.posterior is beta_centred, which centres every posterior on the cube's middle", error.Message);
+    }
+
     [Fact]
     public void BuildLatent_SavedEmbeddingOfAnotherManifold_IsRejected()
     {
