@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ManifoldKit.Embeddings;
+using ManifoldKit.Evaluation;
 using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Reporting;
@@ -34,6 +35,7 @@ public static class EvalCommand
             var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
             var seed = config.Spec.Seeds[0];
             string? quality = null;
+            LatentGeometry? geometry = null;
             RunExecutor.Validate(config, catalog);
             var embeddingPath = Experiment.ReadResult(run)?.EmbeddingPath;
             var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
@@ -41,6 +43,7 @@ public static class EvalCommand
                 (model, task) =>
                 {
                     RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", model, task);
+                    geometry = LatentGeometry.Measure(model, task);
                     if (model.Latent.Embedding is LearnedEmbedding learned && embeddingPath is not null)
                         quality = Experiment.QualityOf(learned, catalog.Create(config.Spec.Latent.Manifold, new ManifoldSettings(config.Spec.Latent.ManifoldSettings)), embeddingPath).Describe();
                 });
@@ -50,6 +53,11 @@ public static class EvalCommand
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
             Console.WriteLine($"  mean KL  {kl:F4}");
             if (quality is not null) Console.WriteLine($"  learned f ({embeddingPath}):\n{Indent(quality)}");
+            Console.WriteLine($"  latent geometry ({geometry!.Points} test points): pairwise distances of the decoder inputs at the posterior means " +
+                              $"against the data's factors, correlation {geometry.DistanceCorrelation:F3} (1: the same geometry up to scale)");
+            if (geometry.HiddenMeanSpread.Length > 0)
+                Console.WriteLine($"  posterior means in the hidden cube: std {string.Join(", ", geometry.HiddenMeanSpread.Select(v => v.ToString("F3")))} per coordinate " +
+                                  $"({LatentGeometry.UniformSpread:F3} if spread uniformly; near 0 when the group action places every posterior)");
             Console.WriteLine($"  plots: {Path.Combine(run, "plots")}");
             return 0;
         }));

@@ -1,0 +1,69 @@
+using ManifoldKit.Data;
+using ManifoldKit.Models;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Evaluation;
+
+/// <summary>
+/// How a trained model lays out its latent, on test points whose generating factors c (the point of
+/// the task's manifold) are known: whether the decoder's inputs at the posterior means keep the
+/// data's geometry, and, for a manifold latent, how far the posterior means wander in the hidden cube.
+/// </summary>
+/// <param name="Points">Test points used.</param>
+/// <param name="DistanceCorrelation">
+/// Correlation of all pairwise distances between decoder inputs with those between the factors:
+/// 1 when the codes are an isometric copy of the data's manifold up to scale (as a(x)·f(½) = Q·c is).
+/// </param>
+/// <param name="HiddenMeanSpread">
+/// Standard deviation of the posterior means in each hidden coordinate (manifold latents; empty for
+/// Euclidean ones): <see cref="UniformSpread"/> when they cover the cube, 0 when a group action places every posterior.
+/// </param>
+public sealed record LatentGeometry(int Points, double DistanceCorrelation, double[] HiddenMeanSpread)
+{
+    /// <summary>The standard deviation of Uniform[0,1], √(1/12).</summary>
+    public static readonly double UniformSpread = Math.Sqrt(1.0 / 12);
+
+    /// <summary>Measures the model on the first <paramref name="points"/> of a test set drawn like the task's.</summary>
+    public static LatentGeometry Measure(VariationalAutoencoder model, ToyTask task, int points = 500)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var gradients = no_grad();
+            var (x, factors) = task.TestSet(points);
+            var posterior = model.Encode(x);
+            var codes = model.DecoderInput(x, posterior.Mean.unsqueeze(0))[0];
+            var spread = model.Latent.Embedding is null
+                ? []
+                : posterior.Mean.to_type(ScalarType.Float64).std(0L, keepdim: false).data<double>().ToArray();
+            return new LatentGeometry(points, PairwiseDistanceCorrelation(codes, factors), spread);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Pearson correlation between the pairwise Euclidean distances within <paramref name="a"/> and
+    /// those within <paramref name="b"/> (rows matched, <c>[N, ·]</c> each): 1 for an isometry up to scale.
+    /// </summary>
+    public static double PairwiseDistanceCorrelation(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        var (da, db) = (Distances(a), Distances(b));
+        var (ca, cb) = (da - da.mean(), db - db.mean());
+        return ((ca * cb).sum() / (ca.square().sum() * cb.square().sum()).sqrt()).item<double>();
+    }
+
+    // Each unordered pair once, in float64.
+    private static Tensor Distances(Tensor points)
+    {
+        var p = points.to_type(ScalarType.Float64);
+        var n = p.shape[0];
+        var upper = triu_indices(n, n, offset: 1);
+        return cdist(p, p)[upper[0], upper[1]];
+    }
+}
