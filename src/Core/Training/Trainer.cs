@@ -155,6 +155,7 @@ public sealed class Trainer : IDisposable
     {
         Model.train();
         var clock = Stopwatch.StartNew();
+        var firstStep = Step;
         var sums = new double[3];                                               // loss, log-likelihood, KL
         var counted = 0;
         while (Step < steps && !cancellation.IsCancellationRequested)
@@ -169,7 +170,7 @@ public sealed class Trainer : IDisposable
             }
             if (Step % Options.ReportEvery == 0 || Step == Options.Steps)
             {
-                progress?.Report(new TrainingProgress(Step, Options.Steps, sums[0] / counted, sums[1] / counted, sums[2] / counted, clock.Elapsed));
+                progress?.Report(new TrainingProgress(Step, Options.Steps, sums[0] / counted, sums[1] / counted, sums[2] / counted, clock.Elapsed, Step - firstStep));
                 Array.Clear(sums);
                 counted = 0;
             }

@@ -7,8 +7,12 @@ namespace ManifoldKit.Training;
 /// <param name="LogLikelihood">Mean log p(x|z) per point.</param>
 /// <param name="Kl">Mean KL per point.</param>
 /// <param name="Elapsed">Wall time since training (re)started.</param>
-public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LogLikelihood, double Kl, TimeSpan Elapsed)
+/// <param name="TimedSteps">Steps run in <paramref name="Elapsed"/>: fewer than Step after a resume or a restart phase.</param>
+public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double LogLikelihood, double Kl, TimeSpan Elapsed, int TimedSteps)
 {
+    /// <summary>Wall time still to go at the pace so far.</summary>
+    public TimeSpan Remaining => TimedSteps <= 0 ? TimeSpan.Zero : Elapsed * ((TotalSteps - Step) / (double)TimedSteps);
+
     /// <summary>Mean ELBO per point over the interval.</summary>
     public double Elbo => LogLikelihood - Kl;
 }

@@ -17,8 +17,7 @@ public sealed class ProgressPrinter(string label, TextWriter output, bool intera
     public void Report(TrainingProgress p)
     {
         var fraction = (double)p.Step / p.TotalSteps;
-        var remaining = p.Step == 0 ? TimeSpan.Zero : p.Elapsed * ((p.TotalSteps - p.Step) / (double)p.Step);
-        var figures = $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F2}  elbo {p.Elbo:F2}  kl {p.Kl:F3}  {Duration(remaining)} left";
+        var figures = $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F2}  elbo {p.Elbo:F2}  kl {p.Kl:F3}  {Duration(p.Remaining)} left";
         if (interactive)
         {
             const int width = 24;

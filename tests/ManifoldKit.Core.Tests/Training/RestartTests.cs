@@ -59,16 +59,18 @@ public sealed class RestartTests
         AssertSameWeights(plain, restarted);
     }
 
-    /// <summary>Progress sees the chosen attempt's steps once each, in order, as in a plain run.</summary>
+    /// <summary>Progress sees the chosen attempt's steps once each, in order, as in a plain run, with the steps its clock timed.</summary>
     [Fact]
     public void Restarts_ReportTheChosenAttemptsStepsOnce()
     {
         using var scope = NewDisposeScope();
         using var task = new ToyTask(Circle);
         using var trainer = NewTrainer(task, Options);
-        var steps = new List<int>();
-        trainer.Run(new SynchronousProgress<TrainingProgress>(p => steps.Add(p.Step)));
-        Assert.Equal([10, 20, 30, 40], steps);
+        var steps = new List<(int, int)>();
+        trainer.Run(new SynchronousProgress<TrainingProgress>(p => steps.Add((p.Step, p.TimedSteps))));
+        // The time left is paced by the steps timed since the chosen start went on, not by all 30.
+        Assert.Equal([(10, 10), (20, 20), (30, 10), (40, 20)], steps);
+        Assert.Equal(TimeSpan.FromSeconds(10), new TrainingProgress(30, 40, 0, 0, 0, TimeSpan.FromSeconds(10), 10).Remaining);
     }
 
     /// <summary>
