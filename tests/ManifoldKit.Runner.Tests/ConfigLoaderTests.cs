@@ -38,6 +38,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("training:\n  restart_steps: 0\n", "exp.yaml:2: training.restart_steps is '0'; expected an integer >= 1.")]
     [InlineData("training:\n  restarts: 0\n", "exp.yaml:2: training.restarts is '0'; expected an integer from 1 to 100.")]
     [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0.")]
+    [InlineData("architecture:\n  initial_posterior_std: 0\n", "exp.yaml:2: architecture.initial_posterior_std is '0'; expected a number > 0.")]
     [InlineData("latent:\n  kind: hyperbolic\n", "exp.yaml:2: latent.kind is 'hyperbolic'; expected one of: euclidean, manifold.")]
     [InlineData("latent:\n  group_action: maybe\n", "exp.yaml:2: latent.group_action is 'maybe'; expected true or false.")]
     [InlineData("seeds: [0, x]\n", "exp.yaml:1: seeds has 'x'; expected a list of integers >= 0.")]
@@ -120,6 +121,7 @@ public sealed class ConfigLoaderTests : IDisposable
               allow_failures: {(random.Next(2) == 0 ? "true" : "false")}
             architecture:
               centre_action_head: {(random.Next(2) == 0 ? "true" : "false")}
+              initial_posterior_std: {(random.Next(2) == 0 ? "null" : (random.NextDouble() * 0.4 + 1e-3).ToString("R"))}
               hidden_widths: [{random.Next(1, 300)}, {random.Next(1, 300)}]
             reference: "paper ELBO 1 ± 2"
             """;

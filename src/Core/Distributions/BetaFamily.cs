@@ -25,6 +25,15 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
         return new BetaProduct(Concentration(halves[0]), Concentration(halves[1]));
     }
 
+    /// <inheritdoc />
+    public double?[] RawForStd(double std)
+    {
+        var excess = BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor;
+        var raw = logScale ? Math.Log(excess) : excess + Math.Log(-double.ExpM1(-excess));
+        if (logScale && raw > 20) throw new ArgumentOutOfRangeException(nameof(std), std, "a standard deviation this small needs a concentration above e^20, beyond this family's range");
+        return [raw, raw];
+    }
+
     private Tensor Concentration(Tensor raw) =>
         (logScale ? raw.clamp_max(20).exp() : nn.functional.softplus(raw)) + concentrationFloor;
 }

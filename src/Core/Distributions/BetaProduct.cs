@@ -33,6 +33,26 @@ public sealed class BetaProduct : LatentDistribution
     public override Tensor Mean => Alpha / (Alpha + Beta);
 
     /// <inheritdoc />
+    /// <remarks>√(αβ / ((α + β)²(α + β + 1))).</remarks>
+    public override Tensor Stddev => (Alpha * Beta / ((Alpha + Beta).square() * (Alpha + Beta + 1))).sqrt();
+
+    /// <summary>
+    /// The c of the symmetric Beta(c, c) whose standard deviation is <paramref name="std"/>:
+    /// its variance is 1 / (4(2c + 1)), so c = (1 / (4 std²) − 1) / 2.
+    /// </summary>
+    /// <param name="std">Between 0 and ½ (Beta(c, c) tends to ½ as c → 0; the uniform prior, c = 1, has 1/√12 ≈ 0.289).</param>
+    /// <param name="floor">The family's smallest concentration; c must exceed it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">No Beta(c, c) with c above the floor has that standard deviation.</exception>
+    public static double SymmetricConcentration(double std, double floor)
+    {
+        var largest = 0.5 / Math.Sqrt(2 * floor + 1);
+        if (!(std > 0 && std < largest))
+            throw new ArgumentOutOfRangeException(nameof(std), std,
+                $"a Beta posterior's standard deviation must lie between 0 and {largest:G4} (the uniform prior's is 0.289); 0.05 is a sharp start");
+        return (1 / (4 * std * std) - 1) / 2;
+    }
+
+    /// <inheritdoc />
     /// <remarks>In the parameters' own dtype: without densities, float32 loses nothing that matters.</remarks>
     public override Tensor RSample(long samples, Generator? generator)
     {

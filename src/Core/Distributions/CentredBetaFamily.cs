@@ -23,4 +23,12 @@ public sealed class CentredBetaFamily(double concentrationFloor = 1e-2) : IPoste
         var concentration = raw.clamp_max(20).exp() + concentrationFloor;
         return new BetaProduct(concentration, concentration);
     }
+
+    /// <inheritdoc />
+    public double?[] RawForStd(double std)
+    {
+        var raw = Math.Log(BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor);
+        if (raw > 20) throw new ArgumentOutOfRangeException(nameof(std), std, "a standard deviation this small needs a concentration above e^20, beyond this family's range");
+        return [raw];
+    }
 }

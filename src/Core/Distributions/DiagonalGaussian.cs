@@ -17,6 +17,9 @@ public sealed class DiagonalGaussian : LatentDistribution
     public Tensor Scale { get; }
 
     /// <inheritdoc />
+    public override Tensor Stddev => Scale;
+
+    /// <inheritdoc />
     public override long Dim => Mean.shape[^1];
 
     /// <inheritdoc />

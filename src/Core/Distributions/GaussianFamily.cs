@@ -18,4 +18,13 @@ public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
         var halves = raw.chunk(2, dim: -1);
         return new DiagonalGaussian(halves[0], nn.functional.softplus(halves[1]) + scaleFloor);
     }
+
+    /// <inheritdoc />
+    public double?[] RawForStd(double std)
+    {
+        if (!(std > scaleFloor))
+            throw new ArgumentOutOfRangeException(nameof(std), std, $"a Gaussian posterior's standard deviation must exceed {scaleFloor:G3}; 0.05 is a sharp start");
+        var softplus = std - scaleFloor;
+        return [null, softplus + Math.Log(-double.ExpM1(-softplus))];            // softplus⁻¹, stable for large values
+    }
 }

@@ -14,4 +14,12 @@ public interface IPosteriorFamily
     /// <summary>Builds the posterior.</summary>
     /// <param name="raw">Tensor of shape <c>[B, ParametersPerDim·n]</c>.</param>
     LatentDistribution Create(Tensor raw);
+
+    /// <summary>
+    /// Raw outputs, one per parameter of a coordinate in the order <see cref="Create"/> reads them, that
+    /// give every coordinate the standard deviation <paramref name="std"/>: null for a parameter that
+    /// only places the posterior (left as drawn), and the Beta families centre it on ½.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The family has no member with that spread.</exception>
+    double?[] RawForStd(double std);
 }

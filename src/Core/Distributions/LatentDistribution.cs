@@ -14,6 +14,9 @@ public abstract class LatentDistribution
     /// <summary>The posterior mean, tensor of shape <c>[B, n]</c> (what plots of the latent codes show).</summary>
     public abstract Tensor Mean { get; }
 
+    /// <summary>The standard deviation of each coordinate, tensor of shape <c>[B, n]</c>.</summary>
+    public abstract Tensor Stddev { get; }
+
     /// <summary>Draws <paramref name="samples"/> reparameterised samples per batch row (what training needs).</summary>
     /// <returns>Tensor of shape <c>[S, B, n]</c>.</returns>
     public abstract Tensor RSample(long samples, Generator? generator);

@@ -142,7 +142,7 @@ public static class Experiment
     public static void Validate(ExperimentSpec spec, Resolver resolve)
     {
         Resolve(resolve, "task", spec.Task, spec.TaskSettings);
-        Check(spec.Latent, resolve);
+        Check(spec, resolve);
     }
 
     /// <summary>Where the quality of the embedding saved at <paramref name="embeddingPath"/> is kept.</summary>
@@ -179,7 +179,7 @@ public static class Experiment
     public static (LatentSpace Latent, string? EmbeddingPath, EmbeddingQuality? Quality) BuildLatent(ExperimentSpec spec, long seed, Resolver resolve, string embeddingCache, Action<string>? log = null)
     {
         var options = spec.Latent;
-        var (posterior, manifold, action) = Check(options, resolve);
+        var (posterior, manifold, action) = Check(spec, resolve);
         if (manifold is null) return (LatentSpace.Euclidean(options.Dim, posterior), null, null);
 
         string? path = null;
@@ -249,9 +249,22 @@ public static class Experiment
     }
 
     /// <summary>The posterior and, for a manifold latent, the manifold and its action, or the first misfit.</summary>
-    private static (IPosteriorFamily Posterior, IManifold? Manifold, IGroupAction? Action) Check(LatentOptions options, Resolver resolve)
+    private static (IPosteriorFamily Posterior, IManifold? Manifold, IGroupAction? Action) Check(ExperimentSpec spec, Resolver resolve)
     {
+        var options = spec.Latent;
         var posterior = Posterior(options);
+        if (spec.Architecture.InitialPosteriorStd is { } std)
+        {
+            try
+            {
+                posterior.RawForStd(std);
+            }
+            catch (ArgumentOutOfRangeException error)
+            {
+                throw new ExperimentException("architecture.initial_posterior_std",
+                    string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
+            }
+        }
         if (posterior is CentredBetaFamily && (options.Kind != "manifold" || !options.GroupAction))
             throw new ExperimentException("latent.posterior",
                 "latent.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +

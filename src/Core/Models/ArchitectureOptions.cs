@@ -17,4 +17,14 @@ public sealed record ArchitectureOptions
     /// crosses the singularity at 0 that changing the degree needs. Off by default (PROTOCOL.md).
     /// </summary>
     public bool CentreActionHead { get; init; }
+
+    /// <summary>
+    /// Before training, set the posterior head's bias so that every coordinate of q(z|x) starts with
+    /// this standard deviation in the hidden space (a Beta centred on ½, a Gaussian at its drawn mean);
+    /// null leaves the bias as drawn. A drawn Beta head starts at Beta(1, 1), the uniform prior
+    /// itself: the code then carries no information about x, the decoder's input is independent of x,
+    /// and a group-action encoder gets no gradient until the posterior sharpens by chance. The
+    /// objective is unchanged. Off by default (PROTOCOL.md says nothing of it).
+    /// </summary>
+    public double? InitialPosteriorStd { get; init; }
 }

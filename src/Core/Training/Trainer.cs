@@ -207,6 +207,7 @@ public sealed class Trainer : IDisposable
     {
         var model = createModel();
         using (var weights = new Generator((ulong)seed)) Initialisation.Draw(model, weights);
+        if (model.Architecture.InitialPosteriorStd is { } std) model.SetInitialPosteriorStd(std);
         if (model.Architecture.CentreActionHead)
         {
             // Its own generator: the data and noise stream of training stays as without it.

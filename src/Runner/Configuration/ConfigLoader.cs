@@ -113,6 +113,7 @@ public static class ConfigLoader
                 ObservedDim = architecture.Int("observed_dim", defaults.Architecture.ObservedDim, min: 1),
                 HiddenWidths = architecture.IntList("hidden_widths", defaults.Architecture.HiddenWidths),
                 CentreActionHead = architecture.Bool("centre_action_head", defaults.Architecture.CentreActionHead),
+                InitialPosteriorStd = architecture.NullableDouble("initial_posterior_std", defaults.Architecture.InitialPosteriorStd, min: 0, exclusive: true),
             },
             Training = new TrainingOptions
             {

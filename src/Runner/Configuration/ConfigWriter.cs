@@ -32,6 +32,7 @@ public static class ConfigWriter
         Line(2, "observed_dim", s.Architecture.ObservedDim);
         Line(2, "hidden_widths", s.Architecture.HiddenWidths);
         Line(2, "centre_action_head", s.Architecture.CentreActionHead);
+        if (s.Architecture.InitialPosteriorStd is { } std) Line(2, "initial_posterior_std", std);
         text.AppendLine("training:");
         Line(2, "steps", s.Training.Steps);
         Line(2, "batch_size", s.Training.BatchSize);

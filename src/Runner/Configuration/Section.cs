@@ -79,12 +79,12 @@ public sealed class Section
         throw Error(scalar, key, $"is '{scalar.Value}'; expected a number {(exclusive ? ">" : ">=")} {min.ToString(CultureInfo.InvariantCulture)}");
     }
 
-    /// <summary>A finite number >= min; the default when absent, and null (switched off) when set to <c>null</c>.</summary>
-    public double? NullableDouble(string key, double? defaultValue, double min = double.MinValue)
+    /// <summary>A finite number >= min (exclusive when <paramref name="exclusive"/>); the default when absent, and null (switched off) when set to <c>null</c>.</summary>
+    public double? NullableDouble(string key, double? defaultValue, double min = double.MinValue, bool exclusive = false)
     {
         var value = Find(key);
         if (value is null) return defaultValue;
-        return IsNull(value) ? null : Double(key, 0, min);
+        return IsNull(value) ? null : Double(key, 0, min, exclusive);
     }
 
     /// <summary>true or false.</summary>

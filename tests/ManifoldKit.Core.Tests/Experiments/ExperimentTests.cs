@@ -1,6 +1,7 @@
 using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
 using ManifoldKit.Manifolds;
+using ManifoldKit.Models;
 using ManifoldKit.Training;
 using Xunit;
 
@@ -99,6 +100,20 @@ public sealed class ExperimentTests : IDisposable
         var error = Assert.Throws<ExperimentException>(() => Experiment.BuildLatent(spec, 0, Resolve, root));
         Assert.Equal("latent.posterior", error.Key);
         Assert.StartsWith("latent.posterior is beta_centred, which centres every posterior on the cube's middle", error.Message);
+    }
+
+    /// <summary>No Beta(c, c) has a standard deviation of ½ or more: refused before training, naming the key and the fix.</summary>
+    [Theory]
+    [InlineData("beta", 0.5)]
+    [InlineData("beta_log", 0.7)]
+    [InlineData("beta_centred", 0.5)]
+    public void BuildLatent_InitialPosteriorStdABetaCannotHave_IsRejected(string posterior, double std)
+    {
+        var spec = Small(new LatentOptions { Posterior = posterior, GroupAction = true }) with { Architecture = new ArchitectureOptions { InitialPosteriorStd = std } };
+        var error = Assert.Throws<ExperimentException>(() => Experiment.Validate(spec, Resolve));
+        Assert.Equal("architecture.initial_posterior_std", error.Key);
+        Assert.Equal($"architecture.initial_posterior_std is {std} for the {posterior} posterior: a Beta posterior's standard deviation must lie between 0 and 0.4951 " +
+            "(the uniform prior's is 0.289); 0.05 is a sharp start.", error.Message);
     }
 
     [Fact]
