@@ -21,9 +21,9 @@ public sealed record ArchitectureOptions
     /// <summary>
     /// Before training, set the posterior head's bias so that every coordinate of q(z|x) starts with
     /// this standard deviation in the hidden space (a Beta centred on ½, a Gaussian at its drawn mean);
-    /// null leaves the bias as drawn. A drawn Beta head starts at Beta(1, 1), the uniform prior
-    /// itself: the code then carries no information about x, the decoder's input is independent of x,
-    /// and a group-action encoder gets no gradient until the posterior sharpens by chance. The
+    /// null leaves the bias as drawn. A drawn Beta head starts near Beta(1, 1) (Beta(0.7, 0.7) for
+    /// <c>beta</c>), as broad as the uniform prior: the code then says almost nothing about x, and a
+    /// group-action encoder gets almost no gradient until the posterior sharpens. The
     /// objective is unchanged. Off by default (PROTOCOL.md says nothing of it).
     /// </summary>
     public double? InitialPosteriorStd { get; init; }
