@@ -15,7 +15,12 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 var (action, supervisedSteps, initialStd, posterior, steps, seed) = ("learned", 0, (double?)null, "beta_log", 10_000, 0L);
-for (var i = 0; i + 1 < args.Length; i += 2)
+if (args.Length % 2 == 1)
+{
+    Console.Error.WriteLine($"manifoldkit-probe: '{args[^1]}' has no value (see the usage at the top of Program.cs)");
+    return 2;
+}
+for (var i = 0; i < args.Length; i += 2)
 {
     var value = args[i + 1];
     switch (args[i])
