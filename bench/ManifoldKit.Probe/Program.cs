@@ -6,6 +6,7 @@
 // Usage: manifoldkit-probe --action learned|oracle|euclidean [--supervised-steps N] [--initial-std S]
 //        [--posterior beta_log|beta_centred] [--steps N] [--seed N]
 using System.Globalization;
+using ManifoldKit;
 using ManifoldKit.Data;
 using ManifoldKit.Distributions;
 using ManifoldKit.Manifolds;
@@ -95,48 +96,39 @@ return 0;
 /// <summary>ManifoldKit's VAE on SO(3), with the group element learned, or the data's true rotation; or a Euclidean-3 VAE.</summary>
 sealed class ProbeModel : nn.Module
 {
-    private readonly SpecialOrthogonal3 so3;
-    private readonly IPosteriorFamily family;
-    private readonly string action;
+    private readonly LatentSpace latent;
+    private readonly IGroupAction so3;
+    private readonly bool oracle;
     private readonly Sequential encoder, decoder;
     private readonly Linear posteriorHead, actionHead;
     private readonly Parameter logScale;
 
-    public ProbeModel(SpecialOrthogonal3 so3, IPosteriorFamily family, string action) : base(nameof(ProbeModel))
+    public ProbeModel(SpecialOrthogonal3 manifold, IPosteriorFamily family, string action) : base(nameof(ProbeModel))
     {
-        (this.so3, this.family, this.action) = (so3, family, action);
+        latent = action == "euclidean" ? LatentSpace.Euclidean(3, family) : LatentSpace.Manifold("so3", manifold.ExactEmbedding, manifold.Symmetry, family);
+        (so3, oracle) = (manifold.Symmetry, action == "oracle");
         encoder = nn.Sequential(nn.Linear(100, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU());
-        posteriorHead = nn.Linear(128, family.ParametersPerDim * 3);
-        actionHead = nn.Linear(128, so3.Symmetry.ParameterDim);
-        decoder = nn.Sequential(nn.Linear(action == "euclidean" ? 3 : 9, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 100));
+        posteriorHead = nn.Linear(128, family.ParametersPerDim * latent.HiddenDim);
+        actionHead = nn.Linear(128, so3.ParameterDim);
+        decoder = nn.Sequential(nn.Linear(latent.DecoderInputDim, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 100));
         logScale = nn.Parameter(zeros(100));
         RegisterComponents();
     }
 
-    public void SetInitialPosteriorStd(double std)
-    {
-        var raw = family.RawForStd(std);
-        using var gradients = no_grad();
-        for (var p = 0; p < raw.Length; p++)
-            if (raw[p] is { } value) posteriorHead.bias![TensorIndex.Slice(3 * p, 3 * p + 3)].fill_(value);
-    }
+    public void SetInitialPosteriorStd(double std) => Initialisation.SetPosteriorStd(posteriorHead, latent.Posterior, latent.HiddenDim, std);
 
     /// <summary>The learned group element a(x), [B, 3, 3].</summary>
-    public Tensor Element(Tensor x) => so3.Symmetry.ElementFromParameters(actionHead.forward(encoder.forward(x)));
+    public Tensor Element(Tensor x) => so3.ElementFromParameters(actionHead.forward(encoder.forward(x)));
 
     /// <summary>log p(x|z) [S, B], KL [B], and the importance log-weights [S, B] when S > 1.</summary>
     public (Tensor LogLikelihood, Tensor Kl, Tensor? LogWeight) Terms(Tensor x, Tensor rotation, long samples, Generator generator)
     {
         var features = encoder.forward(x);
-        var q = family.Create(posteriorHead.forward(features));
+        var q = latent.Posterior.Create(posteriorHead.forward(features));
         var sample = q.RSampleWithDensities(samples, generator);
-        var input = sample.Value;
-        if (action != "euclidean")
-        {
-            var inside = input + (input.clamp(LatentSpace.BoundaryMargin, 1 - LatentSpace.BoundaryMargin) - input).detach();
-            var element = action == "oracle" ? rotation.reshape(-1, 3, 3) : so3.Symmetry.ElementFromParameters(actionHead.forward(features));
-            input = so3.Symmetry.Act(element, so3.ExactEmbedding.Embed(inside));
-        }
+        var input = latent.ToDecoderInput(sample.Value);
+        if (latent.Action is { } group)
+            input = group.Act(oracle ? rotation.reshape(-1, 3, 3) : group.ElementFromParameters(actionHead.forward(features)), input);
         var mean = decoder.forward(input);
         var logLikelihood = (-0.5 * ((x - mean) * (-logScale).exp()).square() - logScale - 0.5 * Math.Log(2 * Math.PI)).sum(-1);
         return (logLikelihood, q.KlToPrior(), samples > 1 ? logLikelihood + sample.LogPrior - sample.LogQ : null);

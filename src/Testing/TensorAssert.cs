@@ -30,6 +30,23 @@ public static class TensorAssert
         if (!(value <= bound)) throw new XunitException($"{what}: max |value| = {value:G4} exceeds {bound:G4}");
     }
 
+    /// <summary>Fails unless the two modules' parameters are equal entry for entry, naming the first that differs.</summary>
+    public static void SameParameters(nn.Module expected, nn.Module actual, string what) =>
+        SameParameters([.. expected.parameters()], actual, what);
+
+    /// <summary>
+    /// Fails unless <paramref name="actual"/>'s parameters equal <paramref name="expected"/> (for
+    /// example a snapshot taken before the module changed) entry for entry, naming the first that differs.
+    /// </summary>
+    public static void SameParameters(IReadOnlyList<Tensor> expected, nn.Module actual, string what)
+    {
+        var named = actual.named_parameters().ToArray();
+        if (named.Length != expected.Count) throw new XunitException($"{what}: {named.Length} parameters, expected {expected.Count}");
+        for (var i = 0; i < named.Length; i++)
+            if (!expected[i].eq(named[i].parameter).all().item<bool>())
+                throw new XunitException($"{what}: parameter {named[i].name} differs");
+    }
+
     /// <summary>Fails unless the shape is exactly <paramref name="shape"/>.</summary>
     public static void Shape(Tensor actual, long[] shape, string what)
     {

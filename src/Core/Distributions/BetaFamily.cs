@@ -28,12 +28,28 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
     /// <inheritdoc />
     public double?[] RawForStd(double std)
     {
+        if (logScale) return [LogScaleRaw(std, concentrationFloor), LogScaleRaw(std, concentrationFloor)];
         var excess = BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor;
-        var raw = logScale ? Math.Log(excess) : excess + Math.Log(-double.ExpM1(-excess));
-        if (logScale && raw > 20) throw new ArgumentOutOfRangeException(nameof(std), std, "a standard deviation this small needs a concentration above e^20, beyond this family's range");
+        var raw = excess + Math.Log(-double.ExpM1(-excess));                    // softplus⁻¹, stable for large values
         return [raw, raw];
     }
 
+    /// <summary>floor + exp(min(raw, 20)), the concentration of the log-scale families (<c>beta_log</c>, <c>beta_centred</c>).</summary>
+    internal static Tensor LogScaleConcentration(Tensor raw, double floor) => raw.clamp_max(MaxLogConcentration).exp() + floor;
+
+    /// <summary>The raw output at which <see cref="LogScaleConcentration"/> gives the Beta(c, c) of standard deviation <paramref name="std"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such Beta, or its c is beyond e^20.</exception>
+    internal static double LogScaleRaw(double std, double floor)
+    {
+        var raw = Math.Log(BetaProduct.SymmetricConcentration(std, floor) - floor);
+        if (raw > MaxLogConcentration)
+            throw new ArgumentOutOfRangeException(nameof(std), std, "a standard deviation this small needs a concentration above e^20, beyond this family's range");
+        return raw;
+    }
+
+    // Concentrations stop at e^20 (about 5·10⁸), far beyond the sharpest posterior trained here.
+    private const double MaxLogConcentration = 20;
+
     private Tensor Concentration(Tensor raw) =>
-        (logScale ? raw.clamp_max(20).exp() : nn.functional.softplus(raw)) + concentrationFloor;
+        logScale ? LogScaleConcentration(raw, concentrationFloor) : nn.functional.softplus(raw) + concentrationFloor;
 }

@@ -20,15 +20,10 @@ public sealed class CentredBetaFamily(double concentrationFloor = 1e-2) : IPoste
     /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)
     {
-        var concentration = raw.clamp_max(20).exp() + concentrationFloor;
+        var concentration = BetaFamily.LogScaleConcentration(raw, concentrationFloor);
         return new BetaProduct(concentration, concentration);
     }
 
     /// <inheritdoc />
-    public double?[] RawForStd(double std)
-    {
-        var raw = Math.Log(BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor);
-        if (raw > 20) throw new ArgumentOutOfRangeException(nameof(std), std, "a standard deviation this small needs a concentration above e^20, beyond this family's range");
-        return [raw];
-    }
+    public double?[] RawForStd(double std) => [BetaFamily.LogScaleRaw(std, concentrationFloor)];
 }

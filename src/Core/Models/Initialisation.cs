@@ -1,3 +1,4 @@
+using ManifoldKit.Distributions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,6 +31,21 @@ public static class Initialisation
             layer.weight.uniform_(-bound, bound, generator);
             layer.bias?.uniform_(-1 / Math.Sqrt(fanIn), 1 / Math.Sqrt(fanIn), generator);
         }
+    }
+
+    /// <summary>
+    /// Sets the bias of a posterior head (its outputs laid out as <paramref name="family"/> reads them,
+    /// for <paramref name="dim"/> coordinates) so that, for zero features, every coordinate has standard
+    /// deviation <paramref name="std"/>; entries that only place the posterior keep their values.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The family has no member with that spread.</exception>
+    public static void SetPosteriorStd(Linear head, IPosteriorFamily family, int dim, double std)
+    {
+        var raw = family.RawForStd(std);
+        using var noGrad = no_grad();
+        for (var p = 0; p < raw.Length; p++)
+            if (raw[p] is { } value)
+                head.bias![TensorIndex.Slice(p * dim, (p + 1) * dim)].fill_(value);
     }
 
     // Depth first: TorchSharp's modules() lists a module's children before their own submodules.

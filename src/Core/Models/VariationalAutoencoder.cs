@@ -87,15 +87,7 @@ public sealed class VariationalAutoencoder : nn.Module
     /// bias entries that only place the posterior keep their values.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The posterior family has no member with that spread.</exception>
-    public void SetInitialPosteriorStd(double std)
-    {
-        var raw = Latent.Posterior.RawForStd(std);
-        var n = Latent.HiddenDim;
-        using var gradients = no_grad();
-        for (var p = 0; p < raw.Length; p++)
-            if (raw[p] is { } value)
-                posteriorHead.bias![TensorIndex.Slice(p * n, (p + 1) * n)].fill_(value);
-    }
+    public void SetInitialPosteriorStd(double std) => Initialisation.SetPosteriorStd(posteriorHead, Latent.Posterior, Latent.HiddenDim, std);
 
     /// <summary>The action head's raw outputs for a batch, <c>[B, p]</c>, before they become group elements.</summary>
     /// <exception cref="InvalidOperationException">The model has no group-action encoder.</exception>

@@ -31,8 +31,6 @@ public sealed class InitialisationTests
 
     private static Tensor[] Snapshot(nn.Module module) => [.. module.parameters().Select(p => p.detach().clone())];
 
-    private static bool Same(Tensor[] a, Tensor[] b) => a.Length == b.Length && a.Zip(b).All(p => p.First.eq(p.Second).all().item<bool>());
-
     /// <summary>
     /// The weights depend on the seed alone: the process-wide generator's state, however it was
     /// seeded or advanced, leaves them unchanged; another seed changes every layer.
@@ -48,7 +46,7 @@ public sealed class InitialisationTests
         rand(1000);
         using var second = NewModel();
         using (var generator = seed.Generator()) Initialisation.Draw(second, generator);
-        Assert.True(Same(Snapshot(first), Snapshot(second)), "same seed, different weights");
+        TensorAssert.SameParameters(first, second, "same seed, different weights");
 
         using var other = NewModel();
         using (var generator = new Generator((ulong)seed.Value + 1)) Initialisation.Draw(other, generator);
@@ -71,10 +69,7 @@ public sealed class InitialisationTests
             using var built = create();
             var expected = Snapshot(built);
             using (var generator = seed.Generator()) Initialisation.Draw(built, generator);
-            var drawn = built.named_parameters().ToArray();
-            Assert.Equal(expected.Length, drawn.Length);
-            for (var i = 0; i < drawn.Length; i++)
-                Assert.True(expected[i].eq(drawn[i].parameter).all().item<bool>(), $"{built.GetName()}.{drawn[i].name} differs from default construction");
+            TensorAssert.SameParameters(expected, built, $"{built.GetName()} drawn against default construction");
         }
     }
 
@@ -109,7 +104,6 @@ public sealed class InitialisationTests
         using var task = new ToyTask(Circle);
         var options = new TrainingOptions { Seed = 3 };
         using var reference = new Trainer(NewModel, task, options);
-        var expected = Snapshot(reference.Model);
 
         using var stop = new CancellationTokenSource();
         var noise = new Thread(() =>
@@ -126,7 +120,7 @@ public sealed class InitialisationTests
             for (var i = 0; i < 20; i++)
             {
                 using var trainer = new Trainer(NewModel, task, options);
-                Assert.True(Same(expected, Snapshot(trainer.Model)), $"construction {i} drew other weights");
+                TensorAssert.SameParameters(reference.Model, trainer.Model, $"construction {i}");
             }
         }
         finally

@@ -1,6 +1,7 @@
 using ManifoldKit.Data;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
+using ManifoldKit.Testing;
 using ManifoldKit.Training;
 using Xunit;
 using static TorchSharp.torch;
@@ -17,13 +18,6 @@ public sealed class RestartTests
         new(() => new VariationalAutoencoder(Latent, new ArchitectureOptions { CentreActionHead = true }), task, options);
 
     private static readonly TrainingOptions Options = new() { Steps = 40, Seed = 5, ReportEvery = 10, Restarts = 3, RestartSteps = 20 };
-
-    private static void AssertSameWeights(Trainer expected, Trainer actual)
-    {
-        var (a, b) = (expected.Model.parameters().ToArray(), actual.Model.parameters().ToArray());
-        Assert.Equal(a.Length, b.Length);
-        for (var i = 0; i < a.Length; i++) Assert.True(a[i].eq(b[i]).all().item<bool>(), $"parameter {i} differs");
-    }
 
     /// <summary>
     /// The chosen attempt is the best-scoring one, and the run ends with exactly the weights of a
@@ -56,7 +50,7 @@ public sealed class RestartTests
         using var plain = NewTrainer(task, Options with { Restarts = 1, Seed = Options.Seed + outcome.Chosen * Trainer.RestartSeedStride });
         plain.Run();
         Assert.Null(plain.Restart);
-        AssertSameWeights(plain, restarted);
+        TensorAssert.SameParameters(plain.Model, restarted.Model, "the restarted run against a plain run from the chosen seed");
     }
 
     /// <summary>Progress sees the chosen attempt's steps once each, in order, as in a plain run, with the steps its clock timed.</summary>
@@ -99,7 +93,7 @@ public sealed class RestartTests
             Assert.Equal(straight.Restart!.Chosen, resumed.Restart!.Chosen);
             Assert.Equal(straight.Restart.Scores, resumed.Restart.Scores);
             resumed.Run();
-            AssertSameWeights(straight, resumed);
+            TensorAssert.SameParameters(straight.Model, resumed.Model, "the resumed run against the straight one");
 
             using var cancelledEarly = NewTrainer(task, Options);
             using (var stop = new CancellationTokenSource())
@@ -111,7 +105,7 @@ public sealed class RestartTests
                 Assert.Null(cancelledEarly.Restart);
             }
             cancelledEarly.Run();
-            AssertSameWeights(straight, cancelledEarly);
+            TensorAssert.SameParameters(straight.Model, cancelledEarly.Model, "the run cancelled in its restart phase against the straight one");
         }
         finally
         {
