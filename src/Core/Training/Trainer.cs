@@ -21,6 +21,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Fresh task points on which the attempts of a restart phase are compared.</summary>
     public const int RestartScoreBatch = 4096;
 
+    /// <summary>Task points whose mean the action head is centred on (<see cref="ArchitectureOptions.CentreActionHead"/>).</summary>
+    public const int CentringBatch = 1024;
+
     /// <summary>How far apart the seeds of a run's attempts are: attempt r uses seed + r · this.</summary>
     public const long RestartSeedStride = 1_000_000;
 
@@ -212,7 +215,7 @@ public sealed class Trainer : IDisposable
         {
             // Its own generator: the data and noise stream of training stays as without it.
             using var initGenerator = new Generator((ulong)seed + 2);
-            var (x, factors) = task.Sample(1024, initGenerator);
+            var (x, factors) = task.Sample(CentringBatch, initGenerator);
             model.CentreActionHead(x);
             x.Dispose();
             factors.Dispose();

@@ -50,8 +50,9 @@ public sealed class ActionHeadTests
     }
 
     /// <summary>
-    /// Centring moves the head's outputs to mean 0 over the data: on fresh data within 5 standard
-    /// errors of 2,000 points, where the plain head's mean is off by far more.
+    /// Centring moves the head's outputs to mean 0 over the data: on 2,000 fresh points within 5
+    /// standard errors of the difference between their mean and that of the 1,024 points the trainer
+    /// centred on (σ·√(1/1024 + 1/2000)), where the plain head's mean is off by far more.
     /// </summary>
     [Property]
     public void CentredHead_OutputsAverageZeroOverTheData(Seed seed)
@@ -64,7 +65,7 @@ public sealed class ActionHeadTests
         using var gradients = no_grad();
         var raw = trainer.Model.ActionParameters(x);
         var error = raw.mean([0L]).abs();
-        var tolerance = 5 * raw.std([0L]) / Math.Sqrt(2000);
+        var tolerance = 5 * raw.std([0L]) * Math.Sqrt(1.0 / Trainer.CentringBatch + 1.0 / 2000);
         Assert.True((error <= tolerance).all().item<bool>(), $"mean {raw.mean([0L]).ToString(TorchSharp.TensorStringStyle.Numpy)} off 0 by more than 5 SE");
     }
 }
