@@ -181,6 +181,15 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, output + error);
         Assert.Contains(Path.Combine(work, "f", "sphere.bin"), File.ReadAllText(Path.Combine(work, "runs", "reuse", "seed0", "result.json")));
 
+        // A run written before action_head_init replaced centre_action_head is the same experiment.
+        var written = Path.Combine(work, "runs", "reuse", "seed0", "config.yaml");
+        var yaml = File.ReadAllText(written);
+        Assert.Contains("\n  action_head_init: drawn\n", yaml);
+        File.WriteAllText(written, yaml.Replace("\n  action_head_init: drawn\n", "\n  centre_action_head: false\n"));
+        (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("has finished already", output);
+
         (code, _, error) = Repository.Run(work, null, ["run", config, .. Short, "training.steps=300"]);
         Assert.Equal(2, code);
         Assert.Equal($"manifoldkit: {Path.Combine("runs", "reuse", "seed0")} holds a run of a different config ({Path.Combine("runs", "reuse", "seed0", "config.yaml")}); choose another directory with --out, or delete it.\n", error);

@@ -32,13 +32,16 @@ public sealed class ConfigLoaderTests : IDisposable
 
     [Theory]
     [InlineData("trainig:\n  steps: 5\n", "exp.yaml:1: unknown key 'trainig'; did you mean 'training'? Known keys: architecture, data_seed, embedding_checks, evaluation, latent, name, noise_std, output, plugin_dirs, reference, seeds, task, task_settings, training, wae.")]
-    [InlineData("training:\n  stpes: 5\n", "exp.yaml:2: unknown key 'training.stpes'; did you mean 'steps'? Known keys under 'training': batch_size, checkpoint_every, final_learning_rate, kl_warmup_steps, learning_rate, report_every, restart_steps, restarts, samples, steps.")]
+    [InlineData("training:\n  stpes: 5\n", "exp.yaml:2: unknown key 'training.stpes'; did you mean 'steps'? Known keys under 'training': batch_size, checkpoint_every, decay_steps, final_learning_rate, kl_warmup_steps, learning_rate, report_every, restart_steps, restarts, samples, steps.")]
     [InlineData("training:\n  steps: ten\n", "exp.yaml:2: training.steps is 'ten'; expected an integer >= 1.")]
     [InlineData("training:\n  steps: 0\n", "exp.yaml:2: training.steps is '0'; expected an integer >= 1.")]
     [InlineData("training:\n  restart_steps: 0\n", "exp.yaml:2: training.restart_steps is '0'; expected an integer >= 1.")]
+    [InlineData("training:\n  decay_steps: 0\n", "exp.yaml:2: training.decay_steps is '0'; expected an integer >= 1.")]
     [InlineData("training:\n  restarts: 0\n", "exp.yaml:2: training.restarts is '0'; expected an integer from 1 to 100.")]
     [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0.")]
     [InlineData("architecture:\n  initial_posterior_std: 0\n", "exp.yaml:2: architecture.initial_posterior_std is '0'; expected a number > 0.")]
+    [InlineData("architecture:\n  action_head_init: pca\n", "exp.yaml:2: architecture.action_head_init is 'pca'; expected one of: drawn, centred, principal.")]
+    [InlineData("architecture:\n  centre_action_head: true\n", "exp.yaml:2: architecture.centre_action_head has been replaced; write 'action_head_init: centred' for true, nothing (or 'drawn') for false.")]
     [InlineData("latent:\n  kind: hyperbolic\n", "exp.yaml:2: latent.kind is 'hyperbolic'; expected one of: euclidean, manifold.")]
     [InlineData("latent:\n  group_action: maybe\n", "exp.yaml:2: latent.group_action is 'maybe'; expected true or false.")]
     [InlineData("seeds: [0, x]\n", "exp.yaml:1: seeds has 'x'; expected a list of integers >= 0.")]
@@ -115,12 +118,13 @@ public sealed class ConfigLoaderTests : IDisposable
               learning_rate: {random.NextDouble() * 0.01 + 1e-6:R}
               kl_warmup_steps: {random.Next(0, 5000)}
               final_learning_rate: {random.NextDouble() * 1e-4:R}
+              decay_steps: {(random.Next(2) == 0 ? "null" : random.Next(1, 20_000).ToString())}
             embedding_checks:
               max_mean_distance: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}
               min_uniformity_p: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}
               allow_failures: {(random.Next(2) == 0 ? "true" : "false")}
             architecture:
-              centre_action_head: {(random.Next(2) == 0 ? "true" : "false")}
+              action_head_init: {new[] { "drawn", "centred", "principal" }[random.Next(3)]}
               initial_posterior_std: {(random.Next(2) == 0 ? "null" : (random.NextDouble() * 0.4 + 1e-3).ToString("R"))}
               hidden_widths: [{random.Next(1, 300)}, {random.Next(1, 300)}]
             reference: "paper ELBO 1 ± 2"

@@ -253,6 +253,9 @@ public static class Experiment
     {
         var options = spec.Latent;
         var posterior = Posterior(options);
+        if (spec.Training.DecaySteps is not null && spec.Training.FinalLearningRate is null)
+            throw new ExperimentException("training.decay_steps",
+                "training.decay_steps says how many final steps the learning rate decays over, but there is no training.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
         if (spec.Architecture.InitialPosteriorStd is { } std)
         {
             try

@@ -10,13 +10,12 @@ public sealed record ArchitectureOptions
     public int[] HiddenWidths { get; init; } = [128, 128];
 
     /// <summary>
-    /// Before training, shift the group-action head's bias so that its outputs average zero over a
-    /// batch of data (a data-dependent initialisation; the objective is unchanged). The element is a
-    /// normalisation of those outputs, so on the data manifold x ↦ a(x) is a map M → M with a degree;
-    /// an uncentred head starts at degree 0 (it covers a small part of M), and gradient descent rarely
-    /// crosses the singularity at 0 that changing the degree needs. Off by default (PROTOCOL.md).
+    /// How the group-action head starts (a data-dependent initialisation; the objective is unchanged).
+    /// The element is a normalisation of the head's outputs, so on the data manifold x ↦ a(x) is a map
+    /// M → M with a degree, and a good model needs the degree of the data's own parametrisation. A drawn
+    /// head covers a small part of M (degree 0). Drawn by default (PROTOCOL.md).
     /// </summary>
-    public bool CentreActionHead { get; init; }
+    public ActionHeadInit ActionHeadInit { get; init; }
 
     /// <summary>
     /// Before training, set the posterior head's bias so that every coordinate of q(z|x) starts with
@@ -27,4 +26,22 @@ public sealed record ArchitectureOptions
     /// objective is unchanged. Off by default (PROTOCOL.md says nothing of it).
     /// </summary>
     public double? InitialPosteriorStd { get; init; }
+}
+
+/// <summary>How the group-action head starts (<see cref="ArchitectureOptions.ActionHeadInit"/>).</summary>
+public enum ActionHeadInit
+{
+    /// <summary>As drawn, like every other layer.</summary>
+    Drawn,
+
+    /// <summary>Its bias shifted so that its outputs average zero over a batch of data.</summary>
+    Centred,
+
+    /// <summary>
+    /// Its outputs are the encoder's features projected onto their top principal directions over a
+    /// batch of data, centred and whitened, at the drawn head's scale: a(x) starts as the largest
+    /// linear variation of the data, which goes once round a loop like the data's own (as PCA
+    /// initialisation does for t-SNE and UMAP).
+    /// </summary>
+    Principal,
 }

@@ -68,17 +68,29 @@ public sealed class VariationalAutoencoder : nn.Module
     }
 
     /// <summary>
-    /// Shifts the action head's bias so that its outputs average zero over <paramref name="x"/>
-    /// (<see cref="ArchitectureOptions.CentreActionHead"/>); nothing without an action head.
+    /// Sets the action head up from a batch of data as <paramref name="how"/> says; nothing without an
+    /// action head or for <see cref="ActionHeadInit.Drawn"/>.
     /// </summary>
-    /// <param name="x">A batch of data, <c>[B, D]</c>.</param>
-    public void CentreActionHead(Tensor x)
+    /// <param name="x">A batch of data, <c>[B, D]</c>; Principal needs B larger than the head's outputs.</param>
+    /// <param name="how">Centred or principal (<see cref="ArchitectureOptions.ActionHeadInit"/>).</param>
+    public void InitialiseActionHead(Tensor x, ActionHeadInit how)
     {
-        if (actionHead is null) return;
+        if (actionHead is null || how == ActionHeadInit.Drawn) return;
         using var scope = NewDisposeScope();
         using var gradients = no_grad();
-        var mean = actionHead.forward(encoder.forward(x)).mean([0L]);
-        actionHead.bias!.sub_(mean);
+        var features = encoder.forward(x);
+        if (how == ActionHeadInit.Principal)
+        {
+            // Whitened top-p principal directions of the features, at the drawn head's output scale.
+            var scale = actionHead.forward(features).std().item<float>();
+            var centred = (features - features.mean([0L])).to_type(ScalarType.Float64);
+            var (values, vectors) = linalg.eigh(centred.T.matmul(centred) / (x.shape[0] - 1));   // ascending
+            var p = actionHead.weight!.shape[0];
+            var top = vectors[.., TensorIndex.Slice(-p)].flip(1);
+            var spread = values[TensorIndex.Slice(-p)].flip(0).clamp_min(1e-12).sqrt();
+            actionHead.weight.copy_((top / spread).T * scale);
+        }
+        actionHead.bias!.sub_(actionHead.forward(features).mean([0L]));
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Fresh task points on which the attempts of a restart phase are compared.</summary>
     public const int RestartScoreBatch = 4096;
 
-    /// <summary>Task points whose mean the action head is centred on (<see cref="ArchitectureOptions.CentreActionHead"/>).</summary>
+    /// <summary>Task points the action head is set up from (<see cref="ArchitectureOptions.ActionHeadInit"/>).</summary>
     public const int CentringBatch = 1024;
 
     /// <summary>How far apart the seeds of a run's attempts are: attempt r uses seed + r · this.</summary>
@@ -211,12 +211,12 @@ public sealed class Trainer : IDisposable
         var model = createModel();
         using (var weights = new Generator((ulong)seed)) Initialisation.Draw(model, weights);
         if (model.Architecture.InitialPosteriorStd is { } std) model.SetInitialPosteriorStd(std);
-        if (model.Architecture.CentreActionHead)
+        if (model.Architecture.ActionHeadInit != ActionHeadInit.Drawn)
         {
             // Its own generator: the data and noise stream of training stays as without it.
             using var initGenerator = new Generator((ulong)seed + 2);
             var (x, factors) = task.Sample(CentringBatch, initGenerator);
-            model.CentreActionHead(x);
+            model.InitialiseActionHead(x, model.Architecture.ActionHeadInit);
             x.Dispose();
             factors.Dispose();
         }

@@ -51,8 +51,20 @@ public sealed record TrainingOptions
     /// </summary>
     public int RestartSteps { get; init; } = 1000;
 
+    /// <summary>
+    /// The last steps, over which the rate decays to <see cref="FinalLearningRate"/>; it is constant
+    /// before them. Null, the whole run, by default. A short decay at the end settles the final weights
+    /// of a run that is still improving, without slowing it down before.
+    /// </summary>
+    public int? DecaySteps { get; init; }
+
     /// <summary>The learning rate of step <paramref name="step"/> (1-based).</summary>
-    public double LearningRateAt(int step) => FinalLearningRate is not { } final || Steps <= 1
-        ? LearningRate
-        : final + 0.5 * (LearningRate - final) * (1 + Math.Cos(Math.PI * (Math.Min(step, Steps) - 1) / (Steps - 1)));
+    public double LearningRateAt(int step)
+    {
+        if (FinalLearningRate is not { } final) return LearningRate;
+        var decay = Math.Min(DecaySteps ?? Steps, Steps);
+        var into = Math.Min(step, Steps) - (Steps - decay) - 1;                // 0 at the decay's first step
+        if (into < 0) return LearningRate;
+        return decay <= 1 ? final : final + 0.5 * (LearningRate - final) * (1 + Math.Cos(Math.PI * into / (decay - 1)));
+    }
 }

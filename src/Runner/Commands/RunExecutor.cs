@@ -36,7 +36,7 @@ public static class RunExecutor
         var resolved = ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } });
         var existing = Path.Combine(directory, ConfigFile);
         // Finishing or resuming a run with another config would mix two experiments in one directory.
-        if (File.Exists(existing) && WithoutSourceLine(File.ReadAllText(existing)) != WithoutSourceLine(resolved))
+        if (File.Exists(existing) && Comparable(File.ReadAllText(existing)) != Comparable(resolved))
             throw new ConfigException($"{directory} holds a run of a different config ({existing}); choose another directory with --out, or delete it.");
         if (Experiment.ReadResult(directory) is { } finished)
         {
@@ -78,6 +78,10 @@ public static class RunExecutor
         return result;
     }
 
-    private static string WithoutSourceLine(string yaml) => yaml[(yaml.IndexOf('\n') + 1)..];
+    // The first line names the source file; runs written before action_head_init replaced
+    // centre_action_head are still the same experiments.
+    private static string Comparable(string yaml) => yaml[(yaml.IndexOf('\n') + 1)..]
+        .Replace("\n  centre_action_head: false\n", "\n  action_head_init: drawn\n")
+        .Replace("\n  centre_action_head: true\n", "\n  action_head_init: centred\n");
 
 }

@@ -86,6 +86,7 @@ public static class ConfigLoader
         var latent = root.Child("latent");
         var kind = latent.Choice("kind", defaults.Latent.Kind, "euclidean", "manifold");
         var architecture = root.Child("architecture");
+        architecture.Replaced("centre_action_head", "'action_head_init: centred' for true, nothing (or 'drawn') for false");
         var training = root.Child("training");
         var wae = root.Child("wae");
         var evaluation = root.Child("evaluation");
@@ -112,7 +113,7 @@ public static class ConfigLoader
             {
                 ObservedDim = architecture.Int("observed_dim", defaults.Architecture.ObservedDim, min: 1),
                 HiddenWidths = architecture.IntList("hidden_widths", defaults.Architecture.HiddenWidths),
-                CentreActionHead = architecture.Bool("centre_action_head", defaults.Architecture.CentreActionHead),
+                ActionHeadInit = Enum.Parse<ActionHeadInit>(architecture.Choice("action_head_init", "drawn", "drawn", "centred", "principal"), ignoreCase: true),
                 InitialPosteriorStd = architecture.NullableDouble("initial_posterior_std", defaults.Architecture.InitialPosteriorStd, min: 0, exclusive: true),
             },
             Training = new TrainingOptions
@@ -125,6 +126,7 @@ public static class ConfigLoader
                 CheckpointEvery = training.Int("checkpoint_every", Experiment.DefaultCheckpointEvery, min: 1),
                 KlWarmupSteps = training.Int("kl_warmup_steps", defaults.Training.KlWarmupSteps, min: 0),
                 FinalLearningRate = training.NullableDouble("final_learning_rate", defaults.Training.FinalLearningRate, min: 0),
+                DecaySteps = training.NullableInt("decay_steps", min: 1),
                 Restarts = training.Int("restarts", defaults.Training.Restarts, min: 1, max: 100),
                 RestartSteps = training.Int("restart_steps", defaults.Training.RestartSteps, min: 1),
             },

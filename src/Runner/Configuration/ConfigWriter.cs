@@ -31,7 +31,7 @@ public static class ConfigWriter
         text.AppendLine("architecture:");
         Line(2, "observed_dim", s.Architecture.ObservedDim);
         Line(2, "hidden_widths", s.Architecture.HiddenWidths);
-        Line(2, "centre_action_head", s.Architecture.CentreActionHead);
+        Line(2, "action_head_init", s.Architecture.ActionHeadInit.ToString().ToLowerInvariant());
         if (s.Architecture.InitialPosteriorStd is { } std) Line(2, "initial_posterior_std", std);
         text.AppendLine("training:");
         Line(2, "steps", s.Training.Steps);
@@ -42,6 +42,7 @@ public static class ConfigWriter
         Line(2, "checkpoint_every", s.Training.CheckpointEvery);
         Line(2, "kl_warmup_steps", s.Training.KlWarmupSteps);
         if (s.Training.FinalLearningRate is { } final) Line(2, "final_learning_rate", final);
+        if (s.Training.DecaySteps is { } decay) Line(2, "decay_steps", decay);
         if (s.Training.Restarts > 1)
         {
             Line(2, "restarts", s.Training.Restarts);

@@ -51,6 +51,12 @@ public sealed class Section
         throw Error(scalar, key, $"is '{scalar.Value}'; expected one of: {string.Join(", ", choices)}");
     }
 
+    /// <summary>Refuses a key that another has replaced, saying what to write instead.</summary>
+    public void Replaced(string key, string instead)
+    {
+        if (Find(key) is { } value) throw Error(value, key, $"has been replaced; write {instead}");
+    }
+
     /// <summary>An integer in [min, max].</summary>
     public int Int(string key, int defaultValue, int min = int.MinValue, int max = int.MaxValue)
     {
@@ -58,6 +64,13 @@ public sealed class Section
         if (scalar is null) return defaultValue;
         if (int.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
         throw Error(scalar, key, $"is '{scalar.Value}'; expected an integer{Range(min, max)}");
+    }
+
+    /// <summary>An integer in [min, max]; null when absent or set to <c>null</c>.</summary>
+    public int? NullableInt(string key, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var value = Find(key);
+        return value is null || IsNull(value) ? null : Int(key, 0, min, max);
     }
 
     /// <summary>A long integer (seeds).</summary>

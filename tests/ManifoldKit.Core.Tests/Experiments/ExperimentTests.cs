@@ -116,6 +116,17 @@ public sealed class ExperimentTests : IDisposable
             "(the uniform prior's is 0.289); 0.05 is a sharp start.", error.Message);
     }
 
+    /// <summary>decay_steps without a final rate would do nothing: refused before training; with one it is accepted.</summary>
+    [Fact]
+    public void DecayStepsWithoutAFinalRate_IsRejected()
+    {
+        var spec = Small(new LatentOptions());
+        var error = Assert.Throws<ExperimentException>(() => Experiment.Validate(spec with { Training = spec.Training with { DecaySteps = 20 } }, Resolve));
+        Assert.Equal("training.decay_steps", error.Key);
+        Assert.StartsWith("training.decay_steps says how many final steps", error.Message);
+        Experiment.Validate(spec with { Training = spec.Training with { DecaySteps = 20, FinalLearningRate = 1e-5 } }, Resolve);
+    }
+
     [Fact]
     public void BuildLatent_SavedEmbeddingOfAnotherManifold_IsRejected()
     {

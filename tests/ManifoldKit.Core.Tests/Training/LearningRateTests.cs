@@ -37,6 +37,30 @@ public sealed class LearningRateTests
     }
 
     /// <summary>
+    /// With decay steps d, the rate is constant until the last d steps and then follows the same cosine
+    /// as a whole-run decay of d steps would, shifted to the end.
+    /// </summary>
+    [Property]
+    public void DecaySteps_ConfineTheCosineToTheLastSteps(Seed seed)
+    {
+        var random = new Random(seed.Value);
+        var (rate, steps) = (Math.Pow(10, -4 * random.NextDouble()), random.Next(2, 20_000));
+        var (final, decay) = (rate * random.NextDouble(), random.Next(1, steps + 1));
+        var options = new TrainingOptions { LearningRate = rate, FinalLearningRate = final, Steps = steps, DecaySteps = decay };
+        var alone = options with { Steps = decay, DecaySteps = null };
+        for (var i = 0; i < 50; i++)
+        {
+            var step = random.Next(1, steps + 1);
+            var expected = step <= steps - decay ? rate : decay == 1 ? final : alone.LearningRateAt(step - (steps - decay));
+            Assert.Equal(expected, options.LearningRateAt(step), 12);
+        }
+        Assert.Equal(final, options.LearningRateAt(steps), 12);
+        Assert.Equal(decay == 1 ? final : rate, options.LearningRateAt(steps - decay + 1), 12);
+        var anyStep = random.Next(1, steps + 1);                               // longer than the run: the whole run
+        Assert.Equal((options with { DecaySteps = null }).LearningRateAt(anyStep), (options with { DecaySteps = steps + 5 }).LearningRateAt(anyStep), 12);
+    }
+
+    /// <summary>
     /// The trainer hands the schedule to Adam: with a final rate of 0, the last step leaves every
     /// weight as it was (and the steps before it do not).
     /// </summary>

@@ -15,7 +15,7 @@ public sealed class RestartTests
     private static readonly LatentSpace Latent = LatentSpace.Manifold("circle", Circle.ExactEmbedding, Circle.Symmetry);
 
     private static Trainer NewTrainer(ToyTask task, TrainingOptions options) =>
-        new(() => new VariationalAutoencoder(Latent, new ArchitectureOptions { CentreActionHead = true }), task, options);
+        new(() => new VariationalAutoencoder(Latent, new ArchitectureOptions { ActionHeadInit = ActionHeadInit.Centred }), task, options);
 
     private static readonly TrainingOptions Options = new() { Steps = 40, Seed = 5, ReportEvery = 10, Restarts = 3, RestartSteps = 20 };
 
