@@ -97,7 +97,7 @@ public sealed class CliTests : IDisposable
         var config = Config("name: bad\ntraining:\n  steps: 10\n  batchsize: 5\n");
         var (code, output, error) = Repository.Run(work, null, "run", config);
         Assert.Equal(2, code);
-        Assert.Equal($"manifoldkit: {config}:4: unknown key 'training.batchsize'; did you mean 'batch_size'? Known keys under 'training': batch_size, checkpoint_every, final_learning_rate, kl_warmup_steps, learning_rate, report_every, restart_steps, restarts, samples, steps.\n", error);
+        Assert.Equal($"manifoldkit: {config}:4: unknown key 'training.batchsize'; did you mean 'batch_size'? Known keys under 'training': batch_size, checkpoint_every, decay_steps, final_learning_rate, kl_warmup_steps, learning_rate, report_every, restart_steps, restarts, samples, steps.\n", error);
         Assert.DoesNotContain("   at ", output + error);
 
         config = Config("latent:\n  manifold: sphear\n", "typo.yaml");
