@@ -29,8 +29,7 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
     public double?[] RawForStd(double std)
     {
         if (logScale) return [LogScaleRaw(std, concentrationFloor), LogScaleRaw(std, concentrationFloor)];
-        var excess = BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor;
-        var raw = excess + Math.Log(-double.ExpM1(-excess));                    // softplus⁻¹, stable for large values
+        var raw = Softplus.Inverse(BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor);
         return [raw, raw];
     }
 

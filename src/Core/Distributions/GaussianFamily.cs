@@ -24,7 +24,6 @@ public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
     {
         if (!(std > scaleFloor))
             throw new ArgumentOutOfRangeException(nameof(std), std, $"a Gaussian posterior's standard deviation must exceed {scaleFloor:G3}; 0.05 is a sharp start");
-        var softplus = std - scaleFloor;
-        return [null, softplus + Math.Log(-double.ExpM1(-softplus))];            // softplus⁻¹, stable for large values
+        return [null, Softplus.Inverse(std - scaleFloor)];
     }
 }
