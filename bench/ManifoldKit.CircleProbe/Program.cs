@@ -57,22 +57,13 @@ using var trainer = new Trainer(() => new VariationalAutoencoder(latent, archite
 var theta = arange(720, dtype: ScalarType.Float32) * (2 * Math.PI / 720);
 using var ordered = task.Generate(stack([cos(theta), sin(theta)], dim: -1));
 
-// Degree of θ ↦ (angle of a 2-vector) over the ordered points, and the largest step between neighbours.
-static (int Degree, double Jump) Winding(Tensor points)
-{
-    var angle = atan2(points.select(-1, 1), points.select(-1, 0)).to_type(ScalarType.Float64);
-    var step = angle.roll(-1, 0) - angle;
-    step -= 2 * Math.PI * (step / (2 * Math.PI)).round();                      // each step into (−π, π]
-    return ((int)Math.Round(step.sum().item<double>() / (2 * Math.PI)), step.abs().max().item<double>());
-}
-
 string Describe()
 {
     using var scope = NewDisposeScope();
     using var gradients = no_grad();
-    var action = Winding(trainer.Model.DecoderInput(ordered, full([1, 720, 1], 0.5f)).squeeze(0));
-    var code = Winding(trainer.Model.DecoderInput(ordered, trainer.Model.Encode(ordered).Mean.unsqueeze(0)).squeeze(0));
-    return $"degree of a(x) {action.Degree}, of the code {code.Degree}, largest jump {code.Jump:F2} rad";
+    var action = LatentGeometry.Winding(trainer.Model.DecoderInput(ordered, full([1, 720, 1], 0.5f)).squeeze(0));
+    var code = LatentGeometry.Winding(trainer.Model.DecoderInput(ordered, trainer.Model.Encode(ordered).Mean.unsqueeze(0)).squeeze(0));
+    return $"degree of a(x) {action.Turns}, of the code {code.Turns}, largest jump {code.LargestStep:F2} rad";
 }
 
 Console.WriteLine($"start: {Describe()}");

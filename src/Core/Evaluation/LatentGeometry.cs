@@ -58,6 +58,22 @@ public sealed record LatentGeometry(int Points, double DistanceCorrelation, doub
         return ((ca * cb).sum() / (ca.square().sum() * cb.square().sum()).sqrt()).item<double>();
     }
 
+    /// <summary>
+    /// How many times a closed curve of points in the plane (<c>[N, 2]</c>, in order, the last joined
+    /// to the first) turns round 0, and the largest angle between neighbours, in radians (large at a
+    /// tear). For decoder inputs of points taken in order round a circle task, the turns are the degree
+    /// of the map from the data's circle to the latent one.
+    /// </summary>
+    public static (int Turns, double LargestStep) Winding(Tensor points)
+    {
+        using var scope = NewDisposeScope();
+        var p = points.to_type(ScalarType.Float64);
+        var angle = atan2(p.select(-1, 1), p.select(-1, 0));
+        var step = angle.roll(-1, 0) - angle;
+        step -= 2 * Math.PI * (step / (2 * Math.PI)).round();                  // each step into (−π, π]
+        return ((int)Math.Round(step.sum().item<double>() / (2 * Math.PI)), step.abs().max().item<double>());
+    }
+
     // Each unordered pair once, in float64.
     private static Tensor Distances(Tensor points)
     {

@@ -1,5 +1,6 @@
 using FsCheck.Xunit;
 using ManifoldKit.Data;
+using ManifoldKit.Evaluation;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
 using ManifoldKit.Testing;
@@ -29,11 +30,8 @@ public sealed class ActionHeadTests
             new TrainingOptions { Seed = seed });
         var theta = arange(720, dtype: ScalarType.Float32) * (2 * Math.PI / 720);
         using var gradients = no_grad();
-        var point = trainer.Model.DecoderInput(task.Generate(stack([cos(theta), sin(theta)], dim: -1)), full([1, 720, 1], 0.5f)).squeeze(0).to_type(ScalarType.Float64);
-        var angle = atan2(point.select(-1, 1), point.select(-1, 0));
-        var step = angle.roll(-1, 0) - angle;
-        step -= 2 * Math.PI * (step / (2 * Math.PI)).round();               // each step into (−π, π]
-        return (int)Math.Round(step.sum().item<double>() / (2 * Math.PI));
+        var points = trainer.Model.DecoderInput(task.Generate(stack([cos(theta), sin(theta)], dim: -1)), full([1, 720, 1], 0.5f)).squeeze(0);
+        return LatentGeometry.Winding(points).Turns;
     }
 
     /// <summary>

@@ -38,6 +38,28 @@ public sealed class LatentGeometryTests
     }
 
     /// <summary>
+    /// A curve that goes k times round 0 (any radius, phase, direction; 720 points) has k turns, and its
+    /// largest step is the even step 2π|k|/720; a quarter of a circle, closed back to its start, makes
+    /// 0 turns, and its largest step is the jump back (π/2 less one even step).
+    /// </summary>
+    [Property]
+    public void Winding_CountsTheTurnsRoundZero(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed.Value);
+        var (k, radius, phase) = (random.Next(-3, 4), 0.1 + 10 * random.NextDouble(), 2 * Math.PI * random.NextDouble());
+        var t = arange(720, dtype: ScalarType.Float64) * (2 * Math.PI / 720);
+        var curve = radius * stack([cos(k * t + phase), sin(k * t + phase)], dim: -1);
+        var (turns, largest) = LatentGeometry.Winding(curve);
+        Assert.Equal(k, turns);
+        Assert.Equal(2 * Math.PI * Math.Abs(k) / 720, largest, 9);
+        var arc = radius * stack([cos(0.25 * t + phase), sin(0.25 * t + phase)], dim: -1);
+        var (arcTurns, gap) = LatentGeometry.Winding(arc);
+        Assert.Equal(0, arcTurns);
+        Assert.Equal(Math.PI / 2 - 0.25 * 2 * Math.PI / 720, gap, 9);
+    }
+
+    /// <summary>
     /// On a model: the posterior means' spread has one entry per hidden coordinate for a manifold
     /// latent (none for a Euclidean one), each within [0, ½], and a centred posterior has none at all.
     /// </summary>
