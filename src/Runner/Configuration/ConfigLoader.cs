@@ -113,7 +113,8 @@ public static class ConfigLoader
             {
                 ObservedDim = architecture.Int("observed_dim", defaults.Architecture.ObservedDim, min: 1),
                 HiddenWidths = architecture.IntList("hidden_widths", defaults.Architecture.HiddenWidths),
-                ActionHeadInit = Enum.Parse<ActionHeadInit>(architecture.Choice("action_head_init", "drawn", "drawn", "centred", "principal"), ignoreCase: true),
+                ActionHeadInit = Enum.Parse<ActionHeadInit>(architecture.Choice("action_head_init", defaults.Architecture.ActionHeadInit.ToString().ToLowerInvariant(),
+                    [.. Enum.GetNames<ActionHeadInit>().Select(name => name.ToLowerInvariant())]), ignoreCase: true),
                 InitialPosteriorStd = architecture.NullableDouble("initial_posterior_std", defaults.Architecture.InitialPosteriorStd, min: 0, exclusive: true),
             },
             Training = new TrainingOptions
