@@ -22,7 +22,7 @@ public sealed class Trainer : IDisposable
     public const int RestartScoreBatch = 4096;
 
     /// <summary>Task points the action head is set up from (<see cref="ArchitectureOptions.ActionHeadInit"/>).</summary>
-    public const int CentringBatch = 1024;
+    public const int ActionHeadBatch = 1024;
 
     /// <summary>How far apart the seeds of a run's attempts are: attempt r uses seed + r · this.</summary>
     public const long RestartSeedStride = 1_000_000;
@@ -215,7 +215,7 @@ public sealed class Trainer : IDisposable
         {
             // Its own generator: the data and noise stream of training stays as without it.
             using var initGenerator = new Generator((ulong)seed + 2);
-            var (x, factors) = task.Sample(CentringBatch, initGenerator);
+            var (x, factors) = task.Sample(ActionHeadBatch, initGenerator);
             model.InitialiseActionHead(x, model.Architecture.ActionHeadInit);
             x.Dispose();
             factors.Dispose();
