@@ -176,6 +176,13 @@ public sealed class CliTests : IDisposable
         (code, _, error) = Repository.Run(work, null, "quality", "circle", "--embedding", "f/sphere.bin");
         Assert.Equal((2, "manifoldkit: f/sphere.bin embeds [0,1]^2 into R^3 (sphere), but circle needs [0,1]^1 into R^2.\n"), (code, error));
 
+        // The WAE's schedule: said when learning, and a decay with nothing to decay to is refused.
+        (code, output, error) = Repository.Run(work, null, "embed", "circle", "--steps", "20", "--final-learning-rate", "1e-5", "--decay-steps", "10", "--out", "f/circle.bin");
+        Assert.True(code is 0 or 1, output + error);
+        Assert.Contains("learning f : [0,1]^1 -> circle in R^2, 20 steps, the rate decaying to 1E-05 over the last 10\n", output);
+        (code, _, error) = Repository.Run(work, null, "embed", "circle", "--decay-steps", "10");
+        Assert.Equal((2, "manifoldkit: --decay-steps needs --final-learning-rate, the rate to decay to.\n"), (code, error));
+
         var config = Config("name: reuse\ntask: sphere\nlatent:\n  manifold: sphere\n  embedding: f/sphere.bin\n");
         (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);
         Assert.True(code == 0, output + error);

@@ -253,9 +253,8 @@ public static class Experiment
     {
         var options = spec.Latent;
         var posterior = Posterior(options);
-        if (spec.Training.DecaySteps is not null && spec.Training.FinalLearningRate is null)
-            throw new ExperimentException("training.decay_steps",
-                "training.decay_steps says how many final steps the learning rate decays over, but there is no training.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
+        RequireFinalRate("training", spec.Training.DecaySteps, spec.Training.FinalLearningRate);
+        RequireFinalRate("wae", spec.Wae.DecaySteps, spec.Wae.FinalLearningRate);
         if (spec.Architecture.InitialPosteriorStd is { } std)
         {
             try
@@ -296,6 +295,13 @@ public static class Experiment
         return (posterior, manifold, action);
     }
 
+    private static void RequireFinalRate(string section, int? decaySteps, double? finalRate)
+    {
+        if (decaySteps is not null && finalRate is null)
+            throw new ExperimentException($"{section}.decay_steps",
+                $"{section}.decay_steps says how many final steps the learning rate decays over, but there is no {section}.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
+    }
+
     /// <summary>A saved embedding, checked to fit the manifold's dimensions.</summary>
     private static LearnedEmbedding LoadSaved(string path, IManifold manifold)
     {
@@ -333,7 +339,12 @@ public static class Experiment
     private static string CacheKey(IManifold manifold, LatentOptions options, WaeOptions wae)
     {
         var settings = string.Concat(options.ManifoldSettings.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"-{p.Key}{p.Value}"));
-        return $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda.ToString(CultureInfo.InvariantCulture)}";
+        // Settings left at their defaults stay out of the name, so caches learned before they existed still match.
+        var defaults = new WaeOptions();
+        var rate = wae.LearningRate == defaults.LearningRate ? "" : $"-lr{wae.LearningRate}";
+        var width = wae.Width == defaults.Width ? "" : $"-width{wae.Width}";
+        var decay = wae.FinalLearningRate is { } final ? $"-to{final}" + (wae.DecaySteps is { } d && d < wae.Steps ? $"over{d}" : "") : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda}{rate}{width}{decay}");
     }
 
     private static string Summary(ExperimentSpec spec, LatentSpace latent, ExperimentResult result)
