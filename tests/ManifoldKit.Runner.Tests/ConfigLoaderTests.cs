@@ -37,6 +37,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("training:\n  steps: 0\n", "exp.yaml:2: training.steps is '0'; expected an integer >= 1.")]
     [InlineData("training:\n  restart_steps: 0\n", "exp.yaml:2: training.restart_steps is '0'; expected an integer >= 1.")]
     [InlineData("training:\n  decay_steps: 0\n", "exp.yaml:2: training.decay_steps is '0'; expected an integer >= 1.")]
+    [InlineData("wae:\n  restarts: 0\n", "exp.yaml:2: wae.restarts is '0'; expected an integer from 1 to 100.")]
     [InlineData("wae:\n  decay_steps: 0\n", "exp.yaml:2: wae.decay_steps is '0'; expected an integer >= 1.")]
     [InlineData("wae:\n  final_learning_rate: -1e-5\n", "exp.yaml:2: wae.final_learning_rate is '-1e-5'; expected a number >= 0.")]
     [InlineData("training:\n  restarts: 0\n", "exp.yaml:2: training.restarts is '0'; expected an integer from 1 to 100.")]
@@ -124,6 +125,7 @@ public sealed class ConfigLoaderTests : IDisposable
             wae:
               final_learning_rate: {(random.Next(2) == 0 ? "null" : (random.NextDouble() * 1e-4).ToString("R"))}
               decay_steps: {(random.Next(2) == 0 ? "null" : random.Next(1, 5_000).ToString())}
+              restarts: {random.Next(1, 5)}
             embedding_checks:
               max_mean_distance: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}
               min_uniformity_p: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManifoldKit.Models;
 using ManifoldKit.Training;
 using TorchSharp;
@@ -13,11 +14,63 @@ namespace ManifoldKit.Embeddings;
 /// </summary>
 public static class WaeMmdTrainer
 {
-    /// <summary>Trains and returns the frozen decoder, which keeps the trained encoder (<see cref="LearnedEmbedding.Encode"/>).</summary>
+    /// <summary>Fresh batches, of the training batch size, on which <see cref="HeldOutLoss"/> compares attempts.</summary>
+    public const int HeldOutBatches = 16;
+
+    /// <summary>
+    /// Trains and returns the frozen decoder, which keeps the trained encoder (<see cref="LearnedEmbedding.Encode"/>).
+    /// With <see cref="WaeOptions.Restarts"/> above 1, trains that many from seeds seed + r · <see cref="Trainer.RestartSeedStride"/>
+    /// and returns the one with the lowest <see cref="HeldOutLoss"/>.
+    /// </summary>
     /// <param name="manifold">The manifold to embed.</param>
     /// <param name="options">Settings; PROTOCOL.md's by default.</param>
     /// <param name="progress">Receives (step, loss) now and then.</param>
-    public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null)
+    /// <param name="log">Receives one line per attempt and the choice, when there are restarts.</param>
+    public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null, Action<string>? log = null)
+    {
+        if (options.Restarts <= 1) return TrainOnce(manifold, options, progress);
+        LearnedEmbedding? best = null;
+        var (bestLoss, chosen) = (double.PositiveInfinity, 0);
+        for (var attempt = 0; attempt < options.Restarts; attempt++)
+        {
+            var seed = options.Seed + attempt * Trainer.RestartSeedStride;
+            var f = TrainOnce(manifold, options with { Seed = seed }, progress);
+            var loss = HeldOutLoss(f, manifold, options);
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"WAE attempt {attempt + 1} of {options.Restarts} (seed {seed}): held-out loss {loss:G4}"));
+            if (loss < bestLoss)
+            {
+                best?.Dispose();
+                (best, bestLoss, chosen) = (f, loss, attempt);
+            }
+            else f.Dispose();
+        }
+        log?.Invoke($"WAE: keeping attempt {chosen + 1}");
+        return best!;
+    }
+
+    /// <summary>
+    /// The WAE objective of a trained f and its encoder on <see cref="HeldOutBatches"/> fresh batches,
+    /// the same for every f (a fixed seed): how attempts are compared. Lower is better.
+    /// </summary>
+    public static double HeldOutLoss(LearnedEmbedding f, IManifold manifold, WaeOptions options)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var generator = new Generator(HeldOutSeed);
+        var total = 0.0;
+        for (var batch = 0; batch < HeldOutBatches; batch++)
+        {
+            var x = manifold.SampleUniform(options.BatchSize, generator);
+            var codes = f.Encode(x);
+            var prior = rand([options.BatchSize, manifold.IntrinsicDim], generator: generator);
+            total += Loss(f, x, codes, prior, options.Lambda).to_type(ScalarType.Float64).item<double>();
+        }
+        return total / HeldOutBatches;
+    }
+
+    private const ulong HeldOutSeed = 0x5EED_0F_4E1D;
+
+    private static LearnedEmbedding TrainOnce(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress)
     {
         var n = manifold.IntrinsicDim;
         var decoder = new LearnedEmbedding(manifold.Name, n, manifold.AmbientDim, options.Width);
@@ -32,9 +85,8 @@ public static class WaeMmdTrainer
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRateAt(step);
             var x = manifold.SampleUniform(options.BatchSize, generator);
             var codes = decoder.Encode(x);
-            var reconstruction = (decoder.Embed(codes) - x).square().sum(-1).mean();
             var prior = rand([options.BatchSize, n], generator: generator);
-            var loss = reconstruction + options.Lambda * InverseMultiquadraticMmd(codes, prior);
+            var loss = Loss(decoder, x, codes, prior, options.Lambda);
             loss.backward();
             optimizer.step();
             if (step % 250 == 0 || step == options.Steps)
@@ -46,6 +98,10 @@ public static class WaeMmdTrainer
         }
         return decoder.Freeze();
     }
+
+    // |x − f(e(x))|² + λ·MMD(e(x), prior), per point.
+    private static Tensor Loss(LearnedEmbedding f, Tensor x, Tensor codes, Tensor prior, double lambda) =>
+        (f.Embed(codes) - x).square().sum(-1).mean() + lambda * InverseMultiquadraticMmd(codes, prior);
 
     /// <summary>
     /// Unbiased MMD² between two samples with k(x, y) = Σ_C C / (C + |x − y|²) over scales

@@ -25,6 +25,13 @@ public sealed record WaeOptions
     /// <summary>The last steps over which the rate decays to <see cref="FinalLearningRate"/>; null for the whole run.</summary>
     public int? DecaySteps { get; init; }
 
+    /// <summary>
+    /// WAEs trained, from seeds seed + r · 1,000,000; the one with the lowest held-out WAE loss is kept
+    /// (<see cref="WaeMmdTrainer.HeldOutLoss"/>). The objective is unchanged. 1, a single WAE (the
+    /// protocol's), by default.
+    /// </summary>
+    public int Restarts { get; init; } = 1;
+
     /// <summary>λ, the weight of the MMD penalty.</summary>
     public double Lambda { get; init; } = 10;
 

@@ -223,8 +223,9 @@ public static class Experiment
 
     private static LearnedEmbedding Learn(IManifold manifold, WaeOptions options, string path, Action<string>? log)
     {
-        log?.Invoke($"learning a WAE-MMD embedding of {manifold.Name} ({options.Steps} steps, seed {options.Seed}) into {path}");
-        var learned = WaeMmdTrainer.Train(manifold, options);
+        var attempts = options.Restarts > 1 ? $", best of {options.Restarts}" : "";
+        log?.Invoke($"learning a WAE-MMD embedding of {manifold.Name} ({options.Steps} steps, seed {options.Seed}{attempts}) into {path}");
+        var learned = WaeMmdTrainer.Train(manifold, options, log: log);
         learned.SaveTo(path);
         return learned;
     }
@@ -343,8 +344,9 @@ public static class Experiment
         var defaults = new WaeOptions();
         var rate = wae.LearningRate == defaults.LearningRate ? "" : $"-lr{wae.LearningRate}";
         var width = wae.Width == defaults.Width ? "" : $"-width{wae.Width}";
+        var restarts = wae.Restarts > 1 ? $"-best{wae.Restarts}" : "";
         var decay = wae.FinalLearningRate is { } final ? $"-to{final}" + (wae.DecaySteps is { } d && d < wae.Steps ? $"over{d}" : "") : "";
-        return string.Create(CultureInfo.InvariantCulture, $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda}{rate}{width}{decay}");
+        return string.Create(CultureInfo.InvariantCulture, $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda}{rate}{width}{decay}{restarts}");
     }
 
     private static string Summary(ExperimentSpec spec, LatentSpace latent, ExperimentResult result)

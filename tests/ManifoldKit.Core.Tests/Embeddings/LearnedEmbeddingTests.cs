@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using FsCheck.Xunit;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
 using ManifoldKit.Testing;
+using ManifoldKit.Training;
 using Xunit;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -56,6 +58,31 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
         var four = Trained(new WaeOptions { Steps = 4 });
         TensorAssert.Close(Trained(new WaeOptions { Steps = 5, FinalLearningRate = 0, DecaySteps = 1 }), four, 0, "f after a last step at rate 0");
         Assert.True((Trained(new WaeOptions { Steps = 5 }) - four).abs().max().item<float>() > 1e-6, "a constant-rate fifth step left f unchanged");
+    }
+
+    /// <summary>
+    /// With restarts the trainer keeps the attempt with the lowest held-out loss: the same f as that
+    /// attempt's seed trained alone, and not simply the first or the last attempt (seed 7: the middle one).
+    /// </summary>
+    [Fact]
+    public void Wae_WithRestarts_KeepsTheAttemptWithTheLowestHeldOutLoss()
+    {
+        using var scope = NewDisposeScope();
+        IManifold circle = new Circle();
+        var options = new WaeOptions { Steps = 30, Seed = 7 };
+        var codes = rand([50, 1], generator: new Generator(2));
+        var alone = Enumerable.Range(0, 3).Select(r => WaeMmdTrainer.Train(circle, options with { Seed = 7 + r * Trainer.RestartSeedStride })).ToList();
+        var losses = alone.Select(f => WaeMmdTrainer.HeldOutLoss(f, circle, options)).ToList();
+        output.WriteLine($"held-out losses: {string.Join(", ", losses)}");
+        var best = losses.IndexOf(losses.Min());
+        Assert.Equal(1, best);
+        Assert.Equal(losses[1], WaeMmdTrainer.HeldOutLoss(alone[1], circle, options));       // the same batches every time
+
+        var log = new List<string>();
+        using var kept = WaeMmdTrainer.Train(circle, options with { Restarts = 3 }, log: log.Add);
+        TensorAssert.Close(kept.Embed(codes), alone[best].Embed(codes), 0, "kept f vs its attempt trained alone");
+        Assert.Equal([.. losses.Select((loss, r) => string.Create(CultureInfo.InvariantCulture, $"WAE attempt {r + 1} of 3 (seed {7 + r * 1_000_000}): held-out loss {loss:G4}")), "WAE: keeping attempt 2"], log);
+        foreach (var f in alone) f.Dispose();
     }
 
     /// <summary>Saving and loading gives a frozen embedding with identical outputs and metadata.</summary>

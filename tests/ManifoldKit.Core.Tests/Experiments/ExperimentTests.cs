@@ -154,10 +154,12 @@ public sealed class ExperimentTests : IDisposable
             NameOf(spec.Wae with { FinalLearningRate = 1e-5 }),
             NameOf(spec.Wae with { FinalLearningRate = 1e-5, DecaySteps = 10 }),
             NameOf(spec.Wae with { FinalLearningRate = 1e-5, DecaySteps = 40 }),           // the whole run, as no decay_steps
+            NameOf(spec.Wae with { Restarts = 2 }),
         };
         Assert.Equal(["circle-wae40x256-lambda10-seed0.bin", "circle-wae40x256-lambda10-lr0.0005-seed0.bin", "circle-wae40x256-lambda10-width32-seed0.bin",
-                      "circle-wae40x256-lambda10-to1E-05-seed0.bin", "circle-wae40x256-lambda10-to1E-05over10-seed0.bin", "circle-wae40x256-lambda10-to1E-05-seed0.bin"], names);
-        Assert.Equal(5, Directory.GetFiles(cache, "*.bin").Length);
+                      "circle-wae40x256-lambda10-to1E-05-seed0.bin", "circle-wae40x256-lambda10-to1E-05over10-seed0.bin", "circle-wae40x256-lambda10-to1E-05-seed0.bin",
+                      "circle-wae40x256-lambda10-best2-seed0.bin"], names);
+        Assert.Equal(6, Directory.GetFiles(cache, "*.bin").Length);
     }
 
     [Fact]
