@@ -176,12 +176,14 @@ public sealed class CliTests : IDisposable
         (code, _, error) = Repository.Run(work, null, "quality", "circle", "--embedding", "f/sphere.bin");
         Assert.Equal((2, "manifoldkit: f/sphere.bin embeds [0,1]^2 into R^3 (sphere), but circle needs [0,1]^1 into R^2.\n"), (code, error));
 
-        // The WAE's schedule: said when learning, and a decay with nothing to decay to is refused.
-        (code, output, error) = Repository.Run(work, null, "embed", "circle", "--steps", "20", "--final-learning-rate", "1e-5", "--decay-steps", "10", "--out", "f/circle.bin");
+        // Restarts: each attempt and the choice are reported; a count out of range is refused.
+        (code, output, error) = Repository.Run(work, null, "embed", "circle", "--steps", "20", "--restarts", "2", "--out", "f/circle.bin");
         Assert.True(code is 0 or 1, output + error);
-        Assert.Contains("learning f : [0,1]^1 -> circle in R^2, 20 steps, the rate decaying to 1E-05 over the last 10\n", output);
-        (code, _, error) = Repository.Run(work, null, "embed", "circle", "--decay-steps", "10");
-        Assert.Equal((2, "manifoldkit: --decay-steps needs --final-learning-rate, the rate to decay to.\n"), (code, error));
+        Assert.Contains("learning f : [0,1]^1 -> circle in R^2, 20 steps, best of 2 seeds\n", output);
+        Assert.Matches(@"  step 20/20  WAE loss [0-9.eE+-]+\nWAE attempt 1 of 2 \(seed 0\): held-out loss [0-9.eE+-]+\n  step 20/20  WAE loss [0-9.eE+-]+\n" +
+                       @"WAE attempt 2 of 2 \(seed 1000000\): held-out loss [0-9.eE+-]+\nWAE: keeping attempt [12]\n", output);
+        (code, _, error) = Repository.Run(work, null, "embed", "circle", "--restarts", "0");
+        Assert.Equal((2, "manifoldkit: --restarts is 0; expected an integer from 1 to 100.\n"), (code, error));
 
         var config = Config("name: reuse\ntask: sphere\nlatent:\n  manifold: sphere\n  embedding: f/sphere.bin\n");
         (code, output, error) = Repository.Run(work, null, ["run", config, .. Short]);

@@ -38,8 +38,6 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("training:\n  restart_steps: 0\n", "exp.yaml:2: training.restart_steps is '0'; expected an integer >= 1.")]
     [InlineData("training:\n  decay_steps: 0\n", "exp.yaml:2: training.decay_steps is '0'; expected an integer >= 1.")]
     [InlineData("wae:\n  restarts: 0\n", "exp.yaml:2: wae.restarts is '0'; expected an integer from 1 to 100.")]
-    [InlineData("wae:\n  decay_steps: 0\n", "exp.yaml:2: wae.decay_steps is '0'; expected an integer >= 1.")]
-    [InlineData("wae:\n  final_learning_rate: -1e-5\n", "exp.yaml:2: wae.final_learning_rate is '-1e-5'; expected a number >= 0.")]
     [InlineData("training:\n  restarts: 0\n", "exp.yaml:2: training.restarts is '0'; expected an integer from 1 to 100.")]
     [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0.")]
     [InlineData("architecture:\n  initial_posterior_std: 0\n", "exp.yaml:2: architecture.initial_posterior_std is '0'; expected a number > 0.")]
@@ -123,8 +121,6 @@ public sealed class ConfigLoaderTests : IDisposable
               final_learning_rate: {random.NextDouble() * 1e-4:R}
               decay_steps: {(random.Next(2) == 0 ? "null" : random.Next(1, 20_000).ToString())}
             wae:
-              final_learning_rate: {(random.Next(2) == 0 ? "null" : (random.NextDouble() * 1e-4).ToString("R"))}
-              decay_steps: {(random.Next(2) == 0 ? "null" : random.Next(1, 5_000).ToString())}
               restarts: {random.Next(1, 5)}
             embedding_checks:
               max_mean_distance: {(random.Next(2) == 0 ? "null" : random.NextDouble().ToString("R"))}

@@ -81,8 +81,6 @@ public static class WaeMmdTrainer
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            if (options.FinalLearningRate is not null)
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRateAt(step);
             var x = manifold.SampleUniform(options.BatchSize, generator);
             var codes = decoder.Encode(x);
             var prior = rand([options.BatchSize, n], generator: generator);

@@ -254,8 +254,9 @@ public static class Experiment
     {
         var options = spec.Latent;
         var posterior = Posterior(options);
-        RequireFinalRate("training", spec.Training.DecaySteps, spec.Training.FinalLearningRate);
-        RequireFinalRate("wae", spec.Wae.DecaySteps, spec.Wae.FinalLearningRate);
+        if (spec.Training.DecaySteps is not null && spec.Training.FinalLearningRate is null)
+            throw new ExperimentException("training.decay_steps",
+                "training.decay_steps says how many final steps the learning rate decays over, but there is no training.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
         if (spec.Architecture.InitialPosteriorStd is { } std)
         {
             try
@@ -294,13 +295,6 @@ public static class Experiment
             LoadSaved(options.Embedding, manifold).Dispose();
         }
         return (posterior, manifold, action);
-    }
-
-    private static void RequireFinalRate(string section, int? decaySteps, double? finalRate)
-    {
-        if (decaySteps is not null && finalRate is null)
-            throw new ExperimentException($"{section}.decay_steps",
-                $"{section}.decay_steps says how many final steps the learning rate decays over, but there is no {section}.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
     }
 
     /// <summary>A saved embedding, checked to fit the manifold's dimensions.</summary>
@@ -345,8 +339,7 @@ public static class Experiment
         var rate = wae.LearningRate == defaults.LearningRate ? "" : $"-lr{wae.LearningRate}";
         var width = wae.Width == defaults.Width ? "" : $"-width{wae.Width}";
         var restarts = wae.Restarts > 1 ? $"-best{wae.Restarts}" : "";
-        var decay = wae.FinalLearningRate is { } final ? $"-to{final}" + (wae.DecaySteps is { } d && d < wae.Steps ? $"over{d}" : "") : "";
-        return string.Create(CultureInfo.InvariantCulture, $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda}{rate}{width}{decay}{restarts}");
+        return string.Create(CultureInfo.InvariantCulture, $"{manifold.Name}{settings}-wae{wae.Steps}x{wae.BatchSize}-lambda{wae.Lambda}{rate}{width}{restarts}");
     }
 
     private static string Summary(ExperimentSpec spec, LatentSpace latent, ExperimentResult result)

@@ -59,5 +59,12 @@ public sealed record TrainingOptions
     public int? DecaySteps { get; init; }
 
     /// <summary>The learning rate of step <paramref name="step"/> (1-based).</summary>
-    public double LearningRateAt(int step) => LearningRateSchedule.At(step, Steps, LearningRate, FinalLearningRate, DecaySteps);
+    public double LearningRateAt(int step)
+    {
+        if (FinalLearningRate is not { } final) return LearningRate;
+        var decay = Math.Min(DecaySteps ?? Steps, Steps);
+        var into = Math.Min(step, Steps) - (Steps - decay) - 1;                // 0 at the decay's first step
+        if (into < 0) return LearningRate;
+        return decay <= 1 ? final : final + 0.5 * (LearningRate - final) * (1 + Math.Cos(Math.PI * into / (decay - 1)));
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.CommandLine;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
@@ -7,7 +6,7 @@ using ManifoldKit.Training;
 
 namespace ManifoldKit.Runner.Commands;
 
-/// <summary><c>manifoldkit embed MANIFOLD [--out FILE] [--steps N] [--seed N] [--final-learning-rate R [--decay-steps N]] [--restarts K] [--setting k=v]</c>.</summary>
+/// <summary><c>manifoldkit embed MANIFOLD [--out FILE] [--steps N] [--seed N] [--restarts K] [--setting k=v]</c>.</summary>
 public static class EmbedCommand
 {
     /// <summary>Builds the verb.</summary>
@@ -17,30 +16,19 @@ public static class EmbedCommand
         var output = new Option<string?>("--out") { Description = "Where to save f (default: embeddings/MANIFOLD.bin); metadata goes to FILE.json." };
         var steps = new Option<int>("--steps") { Description = "WAE-MMD steps.", DefaultValueFactory = _ => new WaeOptions().Steps };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation and sampling.", DefaultValueFactory = _ => 0 };
-        var final = new Option<double?>("--final-learning-rate") { Description = "Decay the rate to this value by the last step (as wae.final_learning_rate); default: constant." };
-        var decay = new Option<int?>("--decay-steps") { Description = "The last steps over which the rate decays (as wae.decay_steps); default: the whole run." };
         var restarts = new Option<int>("--restarts") { Description = "WAEs to train from different seeds; the one with the lowest held-out loss is kept (as wae.restarts).", DefaultValueFactory = _ => 1 };
         var settings = CommandLine.SettingOption();
         var pluginDirs = CommandLine.PluginDirOption();
-        var command = new Command("embed", "Learn a WAE-MMD embedding of [0,1]^n onto a manifold and save it for reuse.") { name, output, steps, seed, final, decay, restarts, settings, pluginDirs };
+        var command = new Command("embed", "Learn a WAE-MMD embedding of [0,1]^n onto a manifold and save it for reuse.") { name, output, steps, seed, restarts, settings, pluginDirs };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             var catalog = CommandLine.Catalog(parse.GetValue(pluginDirs) ?? []);
             var manifold = catalog.Create(parse.GetValue(name)!, CommandLine.Settings(parse.GetValue(settings) ?? []));
             if (parse.GetValue(steps) < 1) throw new ArgumentException($"--steps is {parse.GetValue(steps)}; expected a positive integer.");
             var path = parse.GetValue(output) ?? Path.Combine("embeddings", $"{manifold.Name}.bin");
-            if (parse.GetValue(final) is < 0 or double.NaN) throw new ArgumentException($"--final-learning-rate is {parse.GetValue(final)}; expected a rate >= 0.");
-            if (parse.GetValue(decay) is { } d && (d < 1 || parse.GetValue(final) is null))
-                throw new ArgumentException(d < 1 ? $"--decay-steps is {d}; expected a positive integer." : "--decay-steps needs --final-learning-rate, the rate to decay to.");
             if (parse.GetValue(restarts) is < 1 or > 100) throw new ArgumentException($"--restarts is {parse.GetValue(restarts)}; expected an integer from 1 to 100.");
-            var options = new WaeOptions
-            {
-                Steps = parse.GetValue(steps), Seed = parse.GetValue(seed), FinalLearningRate = parse.GetValue(final), DecaySteps = parse.GetValue(decay), Restarts = parse.GetValue(restarts),
-            };
-            var schedule = options.FinalLearningRate is { } end
-                ? string.Create(CultureInfo.InvariantCulture, $", the rate decaying to {end:G3} over the last {Math.Min(options.DecaySteps ?? options.Steps, options.Steps)}")
-                : "";
-            Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps{schedule}{(options.Restarts > 1 ? $", best of {options.Restarts} seeds" : "")}");
+            var options = new WaeOptions { Steps = parse.GetValue(steps), Seed = parse.GetValue(seed), Restarts = parse.GetValue(restarts) };
+            Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps{(options.Restarts > 1 ? $", best of {options.Restarts} seeds" : "")}");
             var every = Math.Max(250, options.Steps / 10 / 250 * 250);                         // WAE reports every 250 steps
             using var f = WaeMmdTrainer.Train(manifold, options, new SynchronousProgress<(int Step, double Loss)>(p =>
             {

@@ -136,8 +136,6 @@ public static class ConfigLoader
                 Steps = wae.Int("steps", defaults.Wae.Steps, min: 1),
                 BatchSize = wae.Int("batch_size", defaults.Wae.BatchSize, min: 2),
                 LearningRate = wae.Double("learning_rate", defaults.Wae.LearningRate, min: 0, exclusive: true),
-                FinalLearningRate = wae.NullableDouble("final_learning_rate", defaults.Wae.FinalLearningRate, min: 0),
-                DecaySteps = wae.NullableInt("decay_steps", min: 1),
                 Restarts = wae.Int("restarts", defaults.Wae.Restarts, min: 1, max: 100),
                 Lambda = wae.Double("lambda", defaults.Wae.Lambda, min: 0),
                 Width = wae.Int("width", defaults.Wae.Width, min: 1),

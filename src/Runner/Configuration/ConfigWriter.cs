@@ -52,8 +52,6 @@ public static class ConfigWriter
         Line(2, "steps", s.Wae.Steps);
         Line(2, "batch_size", s.Wae.BatchSize);
         Line(2, "learning_rate", s.Wae.LearningRate);
-        if (s.Wae.FinalLearningRate is { } waeFinal) Line(2, "final_learning_rate", waeFinal);
-        if (s.Wae.DecaySteps is { } waeDecay) Line(2, "decay_steps", waeDecay);
         if (s.Wae.Restarts > 1) Line(2, "restarts", s.Wae.Restarts);
         Line(2, "lambda", s.Wae.Lambda);
         Line(2, "width", s.Wae.Width);

@@ -41,26 +41,6 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The WAE trainer hands its schedule to Adam: decaying to a rate of 0 over the last step leaves f
-    /// as it was one step earlier, while a constant rate moves it on that step.
-    /// </summary>
-    [Fact]
-    public void Wae_AppliesTheScheduleToTheOptimiser()
-    {
-        using var scope = NewDisposeScope();
-        IManifold circle = new Circle();
-        var codes = rand([50, 1], generator: new Generator(2));
-        Tensor Trained(WaeOptions options)
-        {
-            using var f = WaeMmdTrainer.Train(circle, options with { Seed = 4 });
-            return f.Embed(codes).detach().clone();
-        }
-        var four = Trained(new WaeOptions { Steps = 4 });
-        TensorAssert.Close(Trained(new WaeOptions { Steps = 5, FinalLearningRate = 0, DecaySteps = 1 }), four, 0, "f after a last step at rate 0");
-        Assert.True((Trained(new WaeOptions { Steps = 5 }) - four).abs().max().item<float>() > 1e-6, "a constant-rate fifth step left f unchanged");
-    }
-
-    /// <summary>
     /// With restarts the trainer keeps the attempt with the lowest held-out loss: the same f as that
     /// attempt's seed trained alone, and not simply the first or the last attempt (seed 7: the middle one).
     /// </summary>
