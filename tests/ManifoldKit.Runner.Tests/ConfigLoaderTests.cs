@@ -96,6 +96,17 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(Path.Combine(directory, "f", "circle.bin"), config.Spec.Latent.Embedding);
     }
 
+    /// <summary>Every config shipped in configs/ loads: a renamed or mistyped key there fails here, not in a user's sweep.</summary>
+    [Fact]
+    public void ShippedConfigs_AllLoad()
+    {
+        var files = Directory.GetFiles(Path.Combine(Repository.Root, "configs"), "*.yaml", SearchOption.AllDirectories);
+        Assert.True(files.Length >= 19, $"found only {files.Length} configs");
+        Assert.All(files, file => Assert.Equal(file, ConfigLoader.Load(file).Source));
+        var improved = ConfigLoader.Load(Path.Combine(Repository.Root, "configs", "table1-improved", "4-er-learned-action.yaml")).Spec;
+        Assert.Equal((4, "learned"), (improved.Wae.Restarts, improved.Latent.Embedding));
+    }
+
     /// <summary>The resolved config a run writes loads back to the same experiment.</summary>
     [Property]
     public void ResolvedConfig_RoundTrips(Seed seed)
