@@ -97,7 +97,7 @@ public static class WaeMmdTrainer
         return decoder.Freeze();
     }
 
-    // |x − f(e(x))|² + λ·MMD(e(x), prior), per point.
+    // The WAE objective: mean |x − f(e(x))|² + λ·MMD²(e(x), a prior sample).
     private static Tensor Loss(LearnedEmbedding f, Tensor x, Tensor codes, Tensor prior, double lambda) =>
         (f.Embed(codes) - x).square().sum(-1).mean() + lambda * InverseMultiquadraticMmd(codes, prior);
 
