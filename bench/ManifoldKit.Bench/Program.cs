@@ -11,8 +11,7 @@ using ManifoldKit.Models;
 using ManifoldKit.Training;
 using static TorchSharp.torch;
 
-// MANIFOLDKIT_THREADS caps libtorch's threads, as in the runner.
-if (int.TryParse(Environment.GetEnvironmentVariable("MANIFOLDKIT_THREADS"), out var threads) && threads > 0) set_num_threads(threads);
+LibTorchThreads.ApplyEnvironment();
 var steps = 10_000;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
 for (var i = 0; i < args.Length; i++)

@@ -38,7 +38,7 @@ if (o["embedding"] == "")
     Console.Error.WriteLine("manifoldkit-circle-probe: give --embedding exact, or a saved f (e.g. runs/embeddings/circle-wae5000x256-lambda10-seed0.bin)");
     return 2;
 }
-if (int.TryParse(Environment.GetEnvironmentVariable("MANIFOLDKIT_THREADS"), out var threads) && threads > 0) set_num_threads(threads);
+LibTorchThreads.ApplyEnvironment();
 
 int Int(string key) => int.Parse(o[key], CultureInfo.InvariantCulture);
 var seed = long.Parse(o["seed"], CultureInfo.InvariantCulture);

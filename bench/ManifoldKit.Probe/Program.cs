@@ -35,7 +35,7 @@ for (var i = 0; i < args.Length; i += 2)
         default: Console.Error.WriteLine($"manifoldkit-probe: bad argument '{args[i]} {value}' (see the usage at the top of Program.cs)"); return 2;
     }
 }
-if (int.TryParse(Environment.GetEnvironmentVariable("MANIFOLDKIT_THREADS"), out var threads) && threads > 0) set_num_threads(threads);
+LibTorchThreads.ApplyEnvironment();
 
 var so3 = new SpecialOrthogonal3();
 using var task = new ToyTask(so3, dataSeed: 0, noiseStd: 0.01);
