@@ -42,6 +42,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0.")]
     [InlineData("architecture:\n  initial_posterior_std: 0\n", "exp.yaml:2: architecture.initial_posterior_std is '0'; expected a number > 0.")]
     [InlineData("architecture:\n  action_head_init: pca\n", "exp.yaml:2: architecture.action_head_init is 'pca'; expected one of: drawn, centred, principal.")]
+    [InlineData("architecture:\n  observation_init: marginal\n", "exp.yaml:2: architecture.observation_init is 'marginal'; expected one of: unit, data.")]
     [InlineData("architecture:\n  centre_action_head: true\n", "exp.yaml:2: architecture.centre_action_head has been replaced; write 'action_head_init: centred' for true, nothing (or 'drawn') for false.")]
     [InlineData("latent:\n  kind: hyperbolic\n", "exp.yaml:2: latent.kind is 'hyperbolic'; expected one of: euclidean, manifold.")]
     [InlineData("latent:\n  group_action: maybe\n", "exp.yaml:2: latent.group_action is 'maybe'; expected true or false.")]
@@ -139,6 +140,7 @@ public sealed class ConfigLoaderTests : IDisposable
               allow_failures: {(random.Next(2) == 0 ? "true" : "false")}
             architecture:
               action_head_init: {new[] { "drawn", "centred", "principal" }[random.Next(3)]}
+              observation_init: {(random.Next(2) == 0 ? "unit" : "data")}
               initial_posterior_std: {(random.Next(2) == 0 ? "null" : (random.NextDouble() * 0.4 + 1e-3).ToString("R"))}
               hidden_widths: [{random.Next(1, 300)}, {random.Next(1, 300)}]
             reference: "paper ELBO 1 ± 2"
@@ -146,6 +148,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var original = ConfigLoader.Load(Write(yaml));
         var reloaded = ConfigLoader.Load(Write(ConfigWriter.ToYaml(original), "resolved.yaml"));
         Assert.Equal(Normalise(original), Normalise(reloaded));
+        Assert.Equal(original.Spec.Architecture.ObservationInit, reloaded.Spec.Architecture.ObservationInit);   // written only when set
     }
 
     private static string Normalise(ExperimentConfig config) =>

@@ -26,6 +26,26 @@ public sealed record ArchitectureOptions
     /// objective is unchanged. Off by default (PROTOCOL.md says nothing of it).
     /// </summary>
     public double? InitialPosteriorStd { get; init; }
+
+    /// <summary>
+    /// How the likelihood starts (a data-dependent initialisation; the objective is unchanged).
+    /// PROTOCOL.md's log-scale of 0 (σ = 1) is far above the data's spread, and Adam moves it by
+    /// about the learning rate per step, so the first thousands of steps only shrink σ.
+    /// </summary>
+    public ObservationInit ObservationInit { get; init; }
+}
+
+/// <summary>How the Gaussian likelihood starts (<see cref="ArchitectureOptions.ObservationInit"/>).</summary>
+public enum ObservationInit
+{
+    /// <summary>Log-scale 0 and the decoder's output bias as drawn (PROTOCOL.md).</summary>
+    Unit,
+
+    /// <summary>
+    /// σ and the decoder's output at the data's per-dimension standard deviation and mean over a batch
+    /// of data, the output layer's weights at zero: the fit of the model that ignores z.
+    /// </summary>
+    Data,
 }
 
 /// <summary>How the group-action head starts (<see cref="ArchitectureOptions.ActionHeadInit"/>).</summary>

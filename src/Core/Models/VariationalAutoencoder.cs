@@ -94,6 +94,22 @@ public sealed class VariationalAutoencoder : nn.Module
     }
 
     /// <summary>
+    /// Starts the likelihood at the fit of the model that ignores z (<see cref="ObservationInit.Data"/>):
+    /// the decoder's output at the data's mean and σ at its standard deviation, per dimension. The output
+    /// layer's weights start at zero: drawn, they would add a variation far larger than σ.
+    /// </summary>
+    /// <param name="x">A batch of data, <c>[B, D]</c>, B &gt; 1.</param>
+    public void InitialiseObservationModel(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using var gradients = no_grad();
+        var output = (Linear)decoder.children().Last();
+        output.weight!.zero_();
+        output.bias!.copy_(x.mean([0L]));
+        logScale.copy_(x.std(0).clamp_min(1e-6).log());
+    }
+
+    /// <summary>
     /// Sets the posterior head's bias so that, for zero features, every coordinate of q(z|x) has
     /// standard deviation <paramref name="std"/> (<see cref="ArchitectureOptions.InitialPosteriorStd"/>);
     /// bias entries that only place the posterior keep their values.

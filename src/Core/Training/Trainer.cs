@@ -21,8 +21,11 @@ public sealed class Trainer : IDisposable
     /// <summary>Fresh task points on which the attempts of a restart phase are compared.</summary>
     public const int RestartScoreBatch = 4096;
 
-    /// <summary>Task points the action head is set up from (<see cref="ArchitectureOptions.ActionHeadInit"/>).</summary>
-    public const int ActionHeadBatch = 1024;
+    /// <summary>
+    /// Task points the data-dependent initialisations are computed from
+    /// (<see cref="ArchitectureOptions.ActionHeadInit"/>, <see cref="ArchitectureOptions.ObservationInit"/>).
+    /// </summary>
+    public const int InitialisationBatch = 1024;
 
     /// <summary>How far apart the seeds of a run's attempts are: attempt r uses seed + r · this.</summary>
     public const long RestartSeedStride = 1_000_000;
@@ -211,12 +214,14 @@ public sealed class Trainer : IDisposable
         var model = createModel();
         using (var weights = new Generator((ulong)seed)) Initialisation.Draw(model, weights);
         if (model.Architecture.InitialPosteriorStd is { } std) model.SetInitialPosteriorStd(std);
-        if (model.Architecture.ActionHeadInit != ActionHeadInit.Drawn)
+        var architecture = model.Architecture;
+        if (architecture.ActionHeadInit != ActionHeadInit.Drawn || architecture.ObservationInit != ObservationInit.Unit)
         {
             // Its own generator: the data and noise stream of training stays as without it.
             using var initGenerator = new Generator((ulong)seed + 2);
-            var (x, factors) = task.Sample(ActionHeadBatch, initGenerator);
-            model.InitialiseActionHead(x, model.Architecture.ActionHeadInit);
+            var (x, factors) = task.Sample(InitialisationBatch, initGenerator);
+            model.InitialiseActionHead(x, architecture.ActionHeadInit);
+            if (architecture.ObservationInit == ObservationInit.Data) model.InitialiseObservationModel(x);
             x.Dispose();
             factors.Dispose();
         }

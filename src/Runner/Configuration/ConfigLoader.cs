@@ -116,6 +116,8 @@ public static class ConfigLoader
                 ActionHeadInit = Enum.Parse<ActionHeadInit>(architecture.Choice("action_head_init", defaults.Architecture.ActionHeadInit.ToString().ToLowerInvariant(),
                     [.. Enum.GetNames<ActionHeadInit>().Select(name => name.ToLowerInvariant())]), ignoreCase: true),
                 InitialPosteriorStd = architecture.NullableDouble("initial_posterior_std", defaults.Architecture.InitialPosteriorStd, min: 0, exclusive: true),
+                ObservationInit = Enum.Parse<ObservationInit>(architecture.Choice("observation_init", defaults.Architecture.ObservationInit.ToString().ToLowerInvariant(),
+                    [.. Enum.GetNames<ObservationInit>().Select(name => name.ToLowerInvariant())]), ignoreCase: true),
             },
             Training = new TrainingOptions
             {

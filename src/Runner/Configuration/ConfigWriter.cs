@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ManifoldKit.Experiments;
+using ManifoldKit.Models;
 
 namespace ManifoldKit.Runner.Configuration;
 
@@ -33,6 +34,8 @@ public static class ConfigWriter
         Line(2, "hidden_widths", s.Architecture.HiddenWidths);
         Line(2, "action_head_init", s.Architecture.ActionHeadInit.ToString().ToLowerInvariant());
         if (s.Architecture.InitialPosteriorStd is { } std) Line(2, "initial_posterior_std", std);
+        // Written only when set, so runs made before the key existed still match their configs.
+        if (s.Architecture.ObservationInit != ObservationInit.Unit) Line(2, "observation_init", s.Architecture.ObservationInit.ToString().ToLowerInvariant());
         text.AppendLine("training:");
         Line(2, "steps", s.Training.Steps);
         Line(2, "batch_size", s.Training.BatchSize);

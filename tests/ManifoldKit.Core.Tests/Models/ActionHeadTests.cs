@@ -79,8 +79,8 @@ public sealed class ActionHeadTests
         var covariance = centred.T.matmul(centred) / 1999;
         var correlation = (covariance[0, 1] / (covariance[0, 0] * covariance[1, 1]).sqrt()).item<double>();
         var logRatio = (covariance[0, 0] / covariance[1, 1]).log().item<double>();
-        Assert.True(Math.Abs(correlation) <= 5 * Math.Sqrt(1.0 / Trainer.ActionHeadBatch + 1.0 / 2000), $"correlation {correlation}");
-        Assert.True(Math.Abs(logRatio) <= 5 * Math.Sqrt(2.0 / Trainer.ActionHeadBatch + 2.0 / 2000), $"log variance ratio {logRatio}");
+        Assert.True(Math.Abs(correlation) <= 5 * Math.Sqrt(1.0 / Trainer.InitialisationBatch + 1.0 / 2000), $"correlation {correlation}");
+        Assert.True(Math.Abs(logRatio) <= 5 * Math.Sqrt(2.0 / Trainer.InitialisationBatch + 2.0 / 2000), $"log variance ratio {logRatio}");
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public sealed class ActionHeadTests
         using var gradients = no_grad();
         var raw = trainer.Model.ActionParameters(x);
         var error = raw.mean([0L]).abs();
-        var tolerance = 5 * raw.std([0L]) * Math.Sqrt(1.0 / Trainer.ActionHeadBatch + 1.0 / 2000);
+        var tolerance = 5 * raw.std([0L]) * Math.Sqrt(1.0 / Trainer.InitialisationBatch + 1.0 / 2000);
         Assert.True((error <= tolerance).all().item<bool>(), $"mean {raw.mean([0L]).ToString(TorchSharp.TensorStringStyle.Numpy)} off 0 by more than 5 SE");
     }
 }
