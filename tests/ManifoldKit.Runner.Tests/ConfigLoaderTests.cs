@@ -106,6 +106,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.All(files, file => Assert.Equal(file, ConfigLoader.Load(file).Source));
         var improved = ConfigLoader.Load(Path.Combine(Repository.Root, "configs", "table1-improved", "4-er-learned-action.yaml")).Spec;
         Assert.Equal((4, "learned"), (improved.Wae.Restarts, improved.Latent.Embedding));
+        Assert.Equal(ManifoldKit.Models.ObservationInit.Data, improved.Architecture.ObservationInit);
     }
 
     /// <summary>The resolved config a run writes loads back to the same experiment.</summary>
