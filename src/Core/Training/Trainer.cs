@@ -30,6 +30,9 @@ public sealed class Trainer : IDisposable
     /// <summary>How far apart the seeds of a run's attempts are: attempt r uses seed + r · this.</summary>
     public const long RestartSeedStride = 1_000_000;
 
+    /// <summary>The most attempts a config or command may ask for, of training (<c>training.restarts</c>) or of the WAE (<c>wae.restarts</c>).</summary>
+    public const int MaxRestarts = 100;
+
     private readonly Func<VariationalAutoencoder> createModel;
     private readonly ToyTask task;
     private Start current;

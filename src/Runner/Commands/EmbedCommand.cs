@@ -26,7 +26,7 @@ public static class EmbedCommand
             var manifold = catalog.Create(parse.GetValue(name)!, CommandLine.Settings(parse.GetValue(settings) ?? []));
             if (parse.GetValue(steps) < 1) throw new ArgumentException($"--steps is {parse.GetValue(steps)}; expected a positive integer.");
             var path = parse.GetValue(output) ?? Path.Combine("embeddings", $"{manifold.Name}.bin");
-            if (parse.GetValue(restarts) is < 1 or > 100) throw new ArgumentException($"--restarts is {parse.GetValue(restarts)}; expected an integer from 1 to 100.");
+            if (parse.GetValue(restarts) is < 1 or > Trainer.MaxRestarts) throw new ArgumentException($"--restarts is {parse.GetValue(restarts)}; expected an integer from 1 to {Trainer.MaxRestarts}.");
             var options = new WaeOptions { Steps = parse.GetValue(steps), Seed = parse.GetValue(seed), Restarts = parse.GetValue(restarts) };
             Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps{(options.Restarts > 1 ? $", best of {options.Restarts} seeds" : "")}");
             var every = Math.Max(250, options.Steps / 10 / 250 * 250);                         // WAE reports every 250 steps

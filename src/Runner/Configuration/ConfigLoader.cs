@@ -113,11 +113,9 @@ public static class ConfigLoader
             {
                 ObservedDim = architecture.Int("observed_dim", defaults.Architecture.ObservedDim, min: 1),
                 HiddenWidths = architecture.IntList("hidden_widths", defaults.Architecture.HiddenWidths),
-                ActionHeadInit = Enum.Parse<ActionHeadInit>(architecture.Choice("action_head_init", defaults.Architecture.ActionHeadInit.ToString().ToLowerInvariant(),
-                    [.. Enum.GetNames<ActionHeadInit>().Select(name => name.ToLowerInvariant())]), ignoreCase: true),
+                ActionHeadInit = architecture.Choice("action_head_init", defaults.Architecture.ActionHeadInit),
                 InitialPosteriorStd = architecture.NullableDouble("initial_posterior_std", defaults.Architecture.InitialPosteriorStd, min: 0, exclusive: true),
-                ObservationInit = Enum.Parse<ObservationInit>(architecture.Choice("observation_init", defaults.Architecture.ObservationInit.ToString().ToLowerInvariant(),
-                    [.. Enum.GetNames<ObservationInit>().Select(name => name.ToLowerInvariant())]), ignoreCase: true),
+                ObservationInit = architecture.Choice("observation_init", defaults.Architecture.ObservationInit),
             },
             Training = new TrainingOptions
             {
@@ -130,7 +128,7 @@ public static class ConfigLoader
                 KlWarmupSteps = training.Int("kl_warmup_steps", defaults.Training.KlWarmupSteps, min: 0),
                 FinalLearningRate = training.NullableDouble("final_learning_rate", defaults.Training.FinalLearningRate, min: 0),
                 DecaySteps = training.NullableInt("decay_steps", min: 1),
-                Restarts = training.Int("restarts", defaults.Training.Restarts, min: 1, max: 100),
+                Restarts = training.Int("restarts", defaults.Training.Restarts, min: 1, max: Trainer.MaxRestarts),
                 RestartSteps = training.Int("restart_steps", defaults.Training.RestartSteps, min: 1),
             },
             Wae = new WaeOptions
@@ -138,7 +136,7 @@ public static class ConfigLoader
                 Steps = wae.Int("steps", defaults.Wae.Steps, min: 1),
                 BatchSize = wae.Int("batch_size", defaults.Wae.BatchSize, min: 2),
                 LearningRate = wae.Double("learning_rate", defaults.Wae.LearningRate, min: 0, exclusive: true),
-                Restarts = wae.Int("restarts", defaults.Wae.Restarts, min: 1, max: 100),
+                Restarts = wae.Int("restarts", defaults.Wae.Restarts, min: 1, max: Trainer.MaxRestarts),
                 Lambda = wae.Double("lambda", defaults.Wae.Lambda, min: 0),
                 Width = wae.Int("width", defaults.Wae.Width, min: 1),
             },

@@ -51,6 +51,13 @@ public sealed class Section
         throw Error(scalar, key, $"is '{scalar.Value}'; expected one of: {string.Join(", ", choices)}");
     }
 
+    /// <summary>One of an enum's members, written in lower case (e.g. <c>principal</c>); <paramref name="defaultValue"/> when absent.</summary>
+    public T Choice<T>(string key, T defaultValue) where T : struct, Enum
+    {
+        string[] names = [.. Enum.GetNames<T>().Select(name => name.ToLowerInvariant())];
+        return Enum.Parse<T>(Choice(key, defaultValue.ToString().ToLowerInvariant(), names), ignoreCase: true);
+    }
+
     /// <summary>Refuses a key that another has replaced, saying what to write instead.</summary>
     public void Replaced(string key, string instead)
     {
