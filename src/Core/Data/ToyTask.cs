@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace ManifoldKit.Data;
 
 /// <summary>
-/// The toy data of PROTOCOL.md: a point c uniform on a manifold (the circle, S², or SO(3) as 9
+/// The toy data of the protocol (docs/protocol.md): a point c uniform on a manifold (the circle, S², or SO(3) as 9
 /// numbers) mapped to x = W₂ relu(W₁ c + b₁) + b₂ ∈ R^D by a fixed random MLP (Xavier-uniform
 /// weights, gain 1, zero biases), plus optional Gaussian noise. The generator is drawn once from
 /// <c>dataSeed</c>; the test set from <c>dataSeed + 1</c>.

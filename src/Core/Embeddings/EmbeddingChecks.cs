@@ -5,7 +5,7 @@ namespace ManifoldKit.Embeddings;
 /// <summary>
 /// Thresholds on <see cref="EmbeddingQuality"/> (config keys <c>embedding_checks.*</c>); a null
 /// threshold is not checked. The defaults were measured: they pass the exact embeddings and every
-/// learned f that PROTOCOL.md's WAE settings gave for circle, sphere and SO(3) at seeds 0 to 4, and
+/// learned f that the protocol's WAE settings (docs/protocol.md) gave for circle, sphere and SO(3) at seeds 0 to 4, and
 /// fail maps that fold the cube, miss half of M, or land 0.5 or more off M.
 /// </summary>
 public sealed record EmbeddingChecks

@@ -23,7 +23,7 @@ public static class WaeMmdTrainer
     /// and returns the one with the lowest <see cref="HeldOutLoss"/>.
     /// </summary>
     /// <param name="manifold">The manifold to embed.</param>
-    /// <param name="options">Settings; PROTOCOL.md's by default.</param>
+    /// <param name="options">Settings; the protocol's (docs/protocol.md) by default.</param>
     /// <param name="progress">Receives (step, loss) now and then.</param>
     /// <param name="log">Receives one line per attempt and the choice, when there are restarts.</param>
     public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null, Action<string>? log = null)

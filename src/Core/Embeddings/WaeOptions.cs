@@ -1,6 +1,6 @@
 namespace ManifoldKit.Embeddings;
 
-/// <summary>WAE-MMD settings (PROTOCOL.md, learned embedding f).</summary>
+/// <summary>WAE-MMD settings (the protocol's learned embedding f, docs/protocol.md).</summary>
 public sealed record WaeOptions
 {
     /// <summary>Training steps.</summary>

@@ -1,6 +1,6 @@
 namespace ManifoldKit.Experiments;
 
-/// <summary>Test-set metrics (PROTOCOL.md: ELBO over 10 samples, IWAE with k = 100, 2,000 points).</summary>
+/// <summary>Test-set metrics (the protocol, docs/protocol.md: ELBO over 10 samples, IWAE with k = 100, 2,000 points).</summary>
 public sealed record EvaluationOptions
 {
     /// <summary>Posterior samples per point for the ELBO.</summary>

@@ -4,7 +4,7 @@ using ManifoldKit.Training;
 
 namespace ManifoldKit.Experiments;
 
-/// <summary>Everything that defines an experiment; defaults are PROTOCOL.md's.</summary>
+/// <summary>Everything that defines an experiment; defaults are the protocol's (docs/protocol.md).</summary>
 public sealed record ExperimentSpec
 {
     /// <summary>A label for reports and directories.</summary>

@@ -1,6 +1,6 @@
 namespace ManifoldKit.Models;
 
-/// <summary>Sizes of the encoder and decoder MLPs (PROTOCOL.md: 100 → 128 → 128 and back).</summary>
+/// <summary>Sizes of the encoder and decoder MLPs (the protocol, docs/protocol.md: 100 → 128 → 128 and back).</summary>
 public sealed record ArchitectureOptions
 {
     /// <summary>Dimension of an observation x.</summary>
@@ -13,7 +13,7 @@ public sealed record ArchitectureOptions
     /// How the group-action head starts (a data-dependent initialisation; the objective is unchanged).
     /// The element is a normalisation of the head's outputs, so on the data manifold x ↦ a(x) is a map
     /// M → M with a degree, and a good model needs the degree of the data's own parametrisation. A drawn
-    /// head covers a small part of M (degree 0). Drawn by default (PROTOCOL.md).
+    /// head covers a small part of M (degree 0). Drawn by default (the protocol's start, docs/protocol.md).
     /// </summary>
     public ActionHeadInit ActionHeadInit { get; init; }
 
@@ -23,13 +23,13 @@ public sealed record ArchitectureOptions
     /// null leaves the bias as drawn. A drawn Beta head starts near Beta(1, 1) (Beta(0.7, 0.7) for
     /// <c>beta</c>), as broad as the uniform prior: the code then says almost nothing about x, and a
     /// group-action encoder gets almost no gradient until the posterior sharpens. The
-    /// objective is unchanged. Off by default (PROTOCOL.md says nothing of it).
+    /// objective is unchanged. Off by default (the protocol, docs/protocol.md, says nothing of it).
     /// </summary>
     public double? InitialPosteriorStd { get; init; }
 
     /// <summary>
     /// How the likelihood starts (a data-dependent initialisation; the objective is unchanged).
-    /// PROTOCOL.md's log-scale of 0 (σ = 1) is far above the data's spread, and Adam moves it by
+    /// The protocol's log-scale of 0 (σ = 1) is far above the data's spread, and Adam moves it by
     /// about the learning rate per step, so the first thousands of steps only shrink σ.
     /// </summary>
     public ObservationInit ObservationInit { get; init; }
@@ -38,7 +38,7 @@ public sealed record ArchitectureOptions
 /// <summary>How the Gaussian likelihood starts (<see cref="ArchitectureOptions.ObservationInit"/>).</summary>
 public enum ObservationInit
 {
-    /// <summary>Log-scale 0 and the decoder's output bias as drawn (PROTOCOL.md).</summary>
+    /// <summary>Log-scale 0 and the decoder's output bias as drawn (the protocol's start, docs/protocol.md).</summary>
     Unit,
 
     /// <summary>

@@ -1,6 +1,6 @@
 namespace ManifoldKit.Training;
 
-/// <summary>Optimisation settings (PROTOCOL.md: Adam 1e-3, batch 128, 10,000 steps).</summary>
+/// <summary>Optimisation settings (the protocol, docs/protocol.md: Adam 1e-3, batch 128, 10,000 steps).</summary>
 public sealed record TrainingOptions
 {
     /// <summary>Optimiser steps.</summary>

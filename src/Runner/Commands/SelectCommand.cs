@@ -10,7 +10,7 @@ namespace ManifoldKit.Runner.Commands;
 /// <summary><c>manifoldkit select TASK [--latents LIST] [--config BASE] [key=value ...]</c>.</summary>
 public static class SelectCommand
 {
-    /// <summary>The candidates PROTOCOL.md names: Euclidean with 1, 2 and 3 dimensions, S¹, S², SO(3).</summary>
+    /// <summary>The candidates the protocol names (docs/protocol.md): Euclidean with 1, 2 and 3 dimensions, S¹, S², SO(3).</summary>
     public const string DefaultLatents = "euclidean-1,euclidean-2,euclidean-3,circle,sphere,so3";
 
     /// <summary>The shared settings when none are given: <c>select.yaml</c> beside the executable (a copy of configs/select.yaml).</summary>

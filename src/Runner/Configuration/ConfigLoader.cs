@@ -8,14 +8,14 @@ using YamlDotNet.RepresentationModel;
 namespace ManifoldKit.Runner.Configuration;
 
 /// <summary>
-/// Reads an experiment config (YAML, snake_case keys, every key optional with PROTOCOL.md's default;
+/// Reads an experiment config (YAML, snake_case keys, every key optional with the protocol's default (docs/protocol.md);
 /// configs/README.md lists them) and <c>key=value</c> overrides, and binds them to an
 /// <see cref="ExperimentConfig"/>. Unknown keys and bad values are errors naming the file, line,
 /// key and fix. Nothing in a config can name a type to load.
 /// </summary>
 public static class ConfigLoader
 {
-    /// <summary>Loads <paramref name="path"/> (or PROTOCOL.md's defaults when null) with overrides applied.</summary>
+    /// <summary>Loads <paramref name="path"/> (or the protocol's defaults, docs/protocol.md, when null) with overrides applied.</summary>
     /// <exception cref="ConfigException">The file or an override is not a valid config.</exception>
     public static ExperimentConfig Load(string? path, IEnumerable<string>? overrides = null)
     {

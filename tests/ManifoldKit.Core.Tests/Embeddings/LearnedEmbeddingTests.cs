@@ -17,7 +17,7 @@ namespace ManifoldKit.Core.Tests.Embeddings;
 public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// A WAE-MMD embedding trained with PROTOCOL.md's settings (5,000 steps, batch 256, λ = 10)
+    /// A WAE-MMD embedding trained with the protocol's settings (docs/protocol.md) (5,000 steps, batch 256, λ = 10)
     /// maps fresh uniform codes near the circle: median distance below 0.1, mean below 0.15. (Measured
     /// at seed 0: median 0.073, mean 0.124; the worst codes are those the encoder's seam leaves
     /// unused, which the decoder maps onto a chord.) It passes the default embedding checks.
