@@ -37,16 +37,17 @@ foreach (var row in rows)
 {
     var latentOptions = row switch
     {
-        "vae-1d" => new LatentOptions { Kind = "euclidean", Dim = 1 },
-        "vae-2d" => new LatentOptions { Kind = "euclidean", Dim = 2 },
-        "er-proj" => new LatentOptions { Embedding = "exact" },
-        "er-learned" => new LatentOptions { Embedding = "learned" },
-        "er-learned-action" => new LatentOptions { Embedding = "learned", GroupAction = true },
+        "vae-1d" => new LatentOptions { Kind = LatentKind.Euclidean, Dim = 1 },
+        "vae-2d" => new LatentOptions { Kind = LatentKind.Euclidean, Dim = 2 },
+        "er-proj" => new LatentOptions { Embedding = EmbeddingSource.Exact },
+        "er-learned" => new LatentOptions { Embedding = EmbeddingSource.Learned },
+        "er-learned-action" => new LatentOptions { Embedding = EmbeddingSource.Learned, GroupAction = true },
         _ => throw new ArgumentException($"unknown row '{row}'"),
     };
     // Speed does not depend on how well f was learned: a short WAE is enough here, and its checks may fail.
     var spec = new ExperimentSpec { Latent = latentOptions, Wae = new WaeOptions { Steps = 200 }, EmbeddingChecks = new EmbeddingChecks { AllowFailures = true } };
-    var (latent, _, _) = Experiment.BuildLatent(spec, 0, Resolve, cache);
+    using var plan = ExperimentPlan.Resolve(spec, Resolve);
+    var (latent, _, _) = TrainingRun.BuildLatent(plan, 0, new EmbeddingProvider(cache));
     using var task = new ToyTask(new Circle());
     using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100 });
     var windowRates = new List<double>();

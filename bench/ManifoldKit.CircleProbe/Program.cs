@@ -69,7 +69,7 @@ string Describe()
 Console.WriteLine($"start: {Describe()}");
 trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
 {
-    var test = p.Step > options.Steps - Int("test-last") ? $", test ELBO {Experiment.Evaluate(trainer.Model, task, new EvaluationOptions(), seed).Elbo:F2}" : "";
+    var test = p.Step > options.Steps - Int("test-last") ? $", test ELBO {TrainingRun.Evaluate(trainer.Model, task, new EvaluationOptions(), seed).Elbo:F2}" : "";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {p.Step}: train ELBO {p.Elbo:F2}, KL {p.Kl:F2}; {Describe()}{test}"));
 }));
 
@@ -86,7 +86,7 @@ using (no_grad())
     foreach (var i in elbo.argsort()[..3].data<long>().ToArray())
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  worst: θ {angle[i].item<float>():F3}, ELBO {elbo[i].item<double>():F1}, z mean {q.Mean[i, 0].item<float>():F4}, std {q.Stddev[i, 0].item<float>():F5}"));
-    var (elboMean, iwae, kl) = Experiment.Evaluate(trainer.Model, task, new EvaluationOptions(), seed);
+    var (elboMean, iwae, kl) = TrainingRun.Evaluate(trainer.Model, task, new EvaluationOptions(), seed);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{string.Join(' ', args)}: test ELBO {elboMean:F2}, IWAE {iwae:F2}, KL {kl:F2}"));
 }
 return 0;

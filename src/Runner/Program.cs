@@ -13,5 +13,6 @@ var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold
     EvalCommand.Create(),
     ManifoldsCommand.Create(),
     VerifyCommand.Create(),
+    KeysCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

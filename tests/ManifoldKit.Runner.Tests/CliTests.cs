@@ -106,6 +106,24 @@ public sealed class CliTests : IDisposable
         Assert.Equal($"manifoldkit: {config}:2: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.\n", error);
     }
 
+    /// <summary>
+    /// A bug is not a usage error: an ArgumentException thrown deep inside training (here by a plugin's
+    /// sampler) surfaces with its stack trace and an exit code other than 2.
+    /// </summary>
+    [Fact]
+    public void BugDeepInside_ShowsItsStackTrace_NotAUsageError()
+    {
+        var plugins = Path.Combine(work, "buggy-plugins");
+        Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        var config = Config("task: buggy\nlatent:\n  kind: euclidean\n");
+        var (code, output, error) = Repository.Run(work, new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins }, ["run", config, .. Short]);
+        Assert.NotEqual(0, code);
+        Assert.NotEqual(2, code);
+        Assert.Contains("System.ArgumentException: index out of range in a plugin's sampler (a simulated bug)", error);
+        Assert.Contains("   at ", error);
+        Assert.DoesNotContain("manifoldkit: index out of range", output + error);
+    }
+
     /// <summary>training.restarts: each attempt is reported under the run's label, and the choice is kept in result.json and summary.md.</summary>
     [Fact]
     public void Run_WithRestarts_ReportsAndKeepsTheChoice()

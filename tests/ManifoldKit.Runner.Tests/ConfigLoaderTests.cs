@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Testing;
 using Xunit;
@@ -94,7 +95,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void EmbeddingPath_IsRelativeToTheConfigFolder()
     {
         var config = ConfigLoader.Load(Write("latent:\n  embedding: f/circle.bin\n"));
-        Assert.Equal(Path.Combine(directory, "f", "circle.bin"), config.Spec.Latent.Embedding);
+        Assert.Equal(Path.Combine(directory, "f", "circle.bin"), config.Spec.Latent.Embedding.Path);
     }
 
     /// <summary>Every config shipped in configs/ loads: a renamed or mistyped key there fails here, not in a user's sweep.</summary>
@@ -105,7 +106,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.True(files.Length >= 19, $"found only {files.Length} configs");
         Assert.All(files, file => Assert.Equal(file, ConfigLoader.Load(file).Source));
         var improved = ConfigLoader.Load(Path.Combine(Repository.Root, "configs", "table1-improved", "4-er-learned-action.yaml")).Spec;
-        Assert.Equal((4, "learned"), (improved.Wae.Restarts, improved.Latent.Embedding));
+        Assert.Equal((4, EmbeddingSource.Learned), (improved.Wae.Restarts, improved.Latent.Embedding));
         Assert.Equal(ManifoldKit.Models.ObservationInit.Data, improved.Architecture.ObservationInit);
     }
 

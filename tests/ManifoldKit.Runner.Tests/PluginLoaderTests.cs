@@ -52,7 +52,7 @@ public sealed class PluginLoaderTests : IDisposable
 
         var catalog = Load(BuiltIns, extra, Path.Combine(extra, "missing"));
 
-        Assert.Equal(["circle", "lopsided", "so3", "sphere", "torus"], catalog.Entries.Select(e => e.Name));
+        Assert.Equal(["buggy", "circle", "lopsided", "so3", "sphere", "torus"], catalog.Entries.Select(e => e.Name));
         var brokenDll = Path.Combine(broken, "ManifoldKit.Runner.TestPlugins.dll");
         Assert.Equal(
         [
@@ -70,9 +70,9 @@ public sealed class PluginLoaderTests : IDisposable
         var catalog = Load(BuiltIns);
         Assert.Equal(3, catalog.Create("sphere", new ManifoldSettings(new Dictionary<string, string> { ["dim"] = "2" })).AmbientDim);
         Assert.Equal("manifold 'sphere' has no setting 'dimm'; did you mean 'dim'? It reads: dim, rotation.",
-            Assert.Throws<ArgumentException>(() => catalog.Create("sphere", new ManifoldSettings(new Dictionary<string, string> { ["dimm"] = "3" }))).Message);
+            Assert.Throws<CatalogException>(() => catalog.Create("sphere", new ManifoldSettings(new Dictionary<string, string> { ["dimm"] = "3" }))).Message);
         Assert.Equal("manifold 'circle' takes no settings, but 'dim' was given.",
-            Assert.Throws<ArgumentException>(() => catalog.Create("circle", new ManifoldSettings(new Dictionary<string, string> { ["dim"] = "3" }))).Message);
+            Assert.Throws<CatalogException>(() => catalog.Create("circle", new ManifoldSettings(new Dictionary<string, string> { ["dim"] = "3" }))).Message);
     }
 
     [Fact]
@@ -80,8 +80,8 @@ public sealed class PluginLoaderTests : IDisposable
     {
         var catalog = Load(BuiltIns);
         Assert.Equal("unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.",
-            Assert.Throws<ArgumentException>(() => catalog.Create("sphear", ManifoldSettings.Empty)).Message);
+            Assert.Throws<CatalogException>(() => catalog.Create("sphear", ManifoldSettings.Empty)).Message);
         Assert.Equal("unknown manifold 'hyperboloid'. Loaded: circle, so3, sphere.",
-            Assert.Throws<ArgumentException>(() => catalog.Create("hyperboloid", ManifoldSettings.Empty)).Message);
+            Assert.Throws<CatalogException>(() => catalog.Create("hyperboloid", ManifoldSettings.Empty)).Message);
     }
 }

@@ -1,3 +1,4 @@
+using ManifoldKit.Settings;
 using System.Globalization;
 
 namespace ManifoldKit.Embeddings;
@@ -15,6 +16,7 @@ public sealed record EmbeddingChecks
     /// maps its unused codes onto a chord. The default is set by SO(3), whose learned f lies 0.36–0.44
     /// off on average (circle at most 0.12, sphere 0.06); set 0.2 to hold a circle or sphere tighter.
     /// </summary>
+    [Setting("largest mean distance of f(z) from the manifold a learned f may have (`null` switches a check off)", Min = 0)]
     public double? MaxMeanDistance { get; init; } = 0.5;
 
     /// <summary>
@@ -23,6 +25,7 @@ public sealed record EmbeddingChecks
     /// learned ones 0.88 or more; folds 0.014 or less on the sphere and 0.14 or less on SO(3). More codes
     /// read lower for both (the exact SO(3) map's infimum is 0.19).
     /// </summary>
+    [Setting("smallest ratio of ambient to hidden distance over pairs of interior codes (near 0: f folds)", Min = 0)]
     public double? MinPairRatio { get; init; } = 0.2;
 
     /// <summary>
@@ -30,21 +33,25 @@ public sealed record EmbeddingChecks
     /// the circle and sphere but 0.69–0.87 on SO(3), whose default radius is large; maps missing half of
     /// M measure 0.49–0.62.
     /// </summary>
+    [Setting("smallest fraction of the manifold's points near an f-image", Min = 0)]
     public double? MinCoverage { get; init; } = 0.6;
 
     /// <summary>
     /// Smallest allowed <see cref="EmbeddingQuality.UniformityPValue"/>; off by default: no learned f is
     /// exactly uniform, and at 1,000 samples the test rejects a third of the learned maps at p ≤ 0.002.
     /// </summary>
+    [Setting("smallest p-value of the MMD test of f(Uniform) against the manifold's sampler (off: no learned f is exactly uniform)", Min = 0)]
     public double? MinUniformityP { get; init; }
 
     /// <summary>
     /// Largest allowed <see cref="EmbeddingQuality.VolumeElementCv"/>, the spread of sqrt(det G): a
     /// loose guard, since learned maps measure up to 0.68 (z ↦ z³ on the circle measures 0.91).
     /// </summary>
+    [Setting("largest coefficient of variation of sqrt(det G)", Min = 0)]
     public double? MaxVolumeCv { get; init; } = 1.0;
 
     /// <summary>Whether a run may go on with an embedding that fails a check (the failures are still reported).</summary>
+    [Setting("train on a learned f that fails a check (the failures are printed as warnings); otherwise the run stops before training, naming the metric")]
     public bool AllowFailures { get; init; }
 
     /// <summary>

@@ -1,26 +1,41 @@
+using System.Globalization;
+using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Models;
+using ManifoldKit.Settings;
 using ManifoldKit.Training;
 
 namespace ManifoldKit.Experiments;
 
-/// <summary>Everything that defines an experiment; defaults are the protocol's (docs/protocol.md).</summary>
+/// <summary>
+/// Everything that defines an experiment; defaults are the protocol's (docs/protocol.md). Every
+/// config key is a <see cref="SettingAttribute"/> on this record or on one of its sections.
+/// </summary>
 public sealed record ExperimentSpec
 {
     /// <summary>A label for reports and directories.</summary>
+    [Setting("label of the runs and their directories", DefaultText = "the file's name")]
     public string Name { get; init; } = "experiment";
 
-    /// <summary>The manifold whose uniform distribution generates the data (<c>circle</c>, <c>sphere</c>, <c>so3</c>, or a plugin's).</summary>
+    /// <summary>The manifold whose uniform distribution generates the data.</summary>
+    [Setting("manifold whose uniform distribution generates the data: `circle`, `sphere`, `so3`, or a plugin's")]
     public string Task { get; init; } = "circle";
 
     /// <summary>Settings of the task's manifold.</summary>
+    [Setting("settings of the task's manifold, e.g. `{dim: 2}` for `sphere`")]
     public IReadOnlyDictionary<string, string> TaskSettings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Seed of the data generator network (the test set uses data_seed + 1).</summary>
+    [Setting("seed of the fixed generator network; the test set uses `data_seed + 1`", Min = 0)]
     public long DataSeed { get; init; }
 
     /// <summary>Observation noise standard deviation.</summary>
+    [Setting("standard deviation of Gaussian noise added to every observation", Min = 0)]
     public double NoiseStd { get; init; }
+
+    /// <summary>Training seeds; a sweep runs one model per seed.</summary>
+    [Setting("training seeds; `sweep` runs each", Min = 0)]
+    public IReadOnlyList<long> Seeds { get; init; } = [0];
 
     /// <summary>The model's latent variable.</summary>
     public LatentOptions Latent { get; init; } = new();
@@ -40,6 +55,33 @@ public sealed record ExperimentSpec
     /// <summary>Test metrics.</summary>
     public EvaluationOptions Evaluation { get; init; } = new();
 
-    /// <summary>Training seeds; a sweep runs one model per seed.</summary>
-    public IReadOnlyList<long> Seeds { get; init; } = [0];
+    /// <summary>
+    /// Checks every value against its key's declared range and the rules that tie keys together,
+    /// without looking at plugins or files (<see cref="ExperimentPlan.Resolve"/> does that).
+    /// </summary>
+    /// <exception cref="ExperimentException">The first value that does not fit; the key is given.</exception>
+    public void Validate()
+    {
+        SettingsSchema.For(typeof(ExperimentSpec)).Check(this);
+        var posterior = PosteriorFamilies.Create(Latent.PosteriorFamily);
+        if (Training.DecaySteps is not null && Training.FinalLearningRate is null)
+            throw new ExperimentException("training.decay_steps",
+                "training.decay_steps says how many final steps the learning rate decays over, but there is no training.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
+        if (Architecture.InitialPosteriorStd is { } std)
+        {
+            try
+            {
+                posterior.RawForStd(std);
+            }
+            catch (ArgumentOutOfRangeException error)
+            {
+                throw new ExperimentException("architecture.initial_posterior_std",
+                    string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
+            }
+        }
+        if (posterior is CentredBetaFamily && (Latent.Kind != LatentKind.Manifold || !Latent.GroupAction))
+            throw new ExperimentException("latent.posterior",
+                "latent.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +
+                "use it with latent.kind: manifold and latent.group_action: true, or choose beta_log.");
+    }
 }

@@ -1,26 +1,81 @@
+using ManifoldKit.Distributions;
+using ManifoldKit.Settings;
+
 namespace ManifoldKit.Experiments;
 
 /// <summary>The latent variable of a model: Euclidean R^n, or a manifold reached by embedding-reparameterisation.</summary>
 public sealed record LatentOptions
 {
-    /// <summary><c>euclidean</c> or <c>manifold</c>.</summary>
-    public string Kind { get; init; } = "manifold";
+    /// <summary>Euclidean (a Gaussian VAE) or a manifold (ER).</summary>
+    [Setting("`euclidean` (Gaussian VAE) or `manifold` (embedding-reparameterisation)")]
+    public LatentKind Kind { get; init; } = LatentKind.Manifold;
 
     /// <summary>n for a Euclidean latent.</summary>
+    [Setting("dimension of a Euclidean latent", Min = 1, Max = 1024)]
     public int Dim { get; init; } = 1;
 
     /// <summary>Registry name of the latent manifold.</summary>
+    [Setting("registry name of the latent manifold (`manifoldkit manifolds` lists them)")]
     public string Manifold { get; init; } = "circle";
 
     /// <summary>Settings passed to the manifold's factory.</summary>
+    [Setting("its settings: `sphere` takes `dim` (default 2) and `rotation` (`gram_schmidt` or `quaternion`); `so3` takes `rotation`; a setting the manifold does not read is an error")]
     public IReadOnlyDictionary<string, string> ManifoldSettings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary><c>exact</c> (the manifold's own f), <c>learned</c> (WAE-MMD, cached per seed), or the path of a saved f.</summary>
-    public string Embedding { get; init; } = "exact";
+    /// <summary>Where f comes from.</summary>
+    [Setting("`exact` (the manifold's own f), `learned` (WAE-MMD, learned once per seed and cached in `OUTPUT/embeddings/`), or the path of a saved f (`manifoldkit embed`)")]
+    public EmbeddingSource Embedding { get; init; } = EmbeddingSource.Exact;
 
     /// <summary>Whether the model has a group-action encoder a(x).</summary>
+    [Setting("add the group-action encoder a(x); the decoder sees a(x)·f(z)")]
     public bool GroupAction { get; init; }
 
-    /// <summary><c>gaussian</c> or <c>beta</c>; by default Gaussian for Euclidean latents and Beta for manifolds.</summary>
+    /// <summary>A name from <see cref="PosteriorFamilies"/>; null for the kind's default (<see cref="PosteriorFamily"/>).</summary>
+    [Setting("posterior family: `gaussian`, `beta` (concentrations softplus(raw) + 0.01), `beta_log` (the same family with concentrations exp(raw) + 0.01, easier to make sharp), or `beta_centred` (Beta(c, c), c = exp(raw) + 0.01: centred on the cube's middle, so the group action alone places the posterior; needs `latent.group_action: true`)",
+        DefaultText = "`gaussian` for Euclidean, `beta` for manifolds", WrittenAs = nameof(PosteriorFamily), Choices = typeof(PosteriorFamilies))]
     public string? Posterior { get; init; }
+
+    /// <summary>The posterior family's name, the kind's default filled in.</summary>
+    public string PosteriorFamily => Posterior ?? PosteriorFamilies.DefaultFor(Kind);
+}
+
+/// <summary>What a latent variable is.</summary>
+public enum LatentKind
+{
+    /// <summary>R^n with a Gaussian posterior and prior: a plain VAE.</summary>
+    Euclidean,
+
+    /// <summary>A manifold reached through an embedding f of the hidden cube.</summary>
+    Manifold,
+}
+
+/// <summary>Where the embedding f of a manifold latent comes from: the manifold's exact f, a WAE-MMD learned per seed, or a saved file.</summary>
+public sealed record EmbeddingSource
+{
+    private EmbeddingSource(string text, string? path) => (Text, Path) = (text, path);
+
+    /// <summary>The manifold's own measure-preserving f.</summary>
+    public static EmbeddingSource Exact { get; } = new("exact", null);
+
+    /// <summary>A WAE-MMD embedding, learned once per seed and cached.</summary>
+    public static EmbeddingSource Learned { get; } = new("learned", null);
+
+    /// <summary>An f saved by <c>manifoldkit embed</c>, at an absolute path.</summary>
+    public static EmbeddingSource Saved(string path) => new(System.IO.Path.GetFullPath(path), System.IO.Path.GetFullPath(path));
+
+    /// <summary>The file of a saved f; null for exact and learned.</summary>
+    public string? Path { get; }
+
+    private string Text { get; }
+
+    /// <summary>Reads a config value: the keywords <c>exact</c> and <c>learned</c>, or a path relative to <paramref name="baseDirectory"/>.</summary>
+    public static EmbeddingSource Parse(string value, string baseDirectory) => value switch
+    {
+        "exact" => Exact,
+        "learned" => Learned,
+        _ => Saved(System.IO.Path.GetFullPath(value, baseDirectory)),
+    };
+
+    /// <summary>As written in a config: <c>exact</c>, <c>learned</c>, or the absolute path.</summary>
+    public override string ToString() => Text;
 }

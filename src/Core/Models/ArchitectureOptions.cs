@@ -1,12 +1,16 @@
+using ManifoldKit.Settings;
 namespace ManifoldKit.Models;
 
 /// <summary>Sizes of the encoder and decoder MLPs (the protocol, docs/protocol.md: 100 → 128 → 128 and back).</summary>
+[ReplacedSetting("centre_action_head", "'action_head_init: centred' for true, nothing (or 'drawn') for false")]
 public sealed record ArchitectureOptions
 {
     /// <summary>Dimension of an observation x.</summary>
+    [Setting("dimension of x", Min = 1)]
     public int ObservedDim { get; init; } = 100;
 
     /// <summary>Widths of the hidden layers, applied in order by the encoder and by the decoder.</summary>
+    [Setting("hidden layers of the encoder and of the decoder", Min = 1)]
     public int[] HiddenWidths { get; init; } = [128, 128];
 
     /// <summary>
@@ -15,6 +19,7 @@ public sealed record ArchitectureOptions
     /// M → M with a degree, and a good model needs the degree of the data's own parametrisation. A drawn
     /// head covers a small part of M (degree 0). Drawn by default (the protocol's start, docs/protocol.md).
     /// </summary>
+    [Setting("how the group-action head starts (a data-dependent initialisation; the objective is unchanged): `drawn` like every layer (it then covers a small arc, degree 0); `centred`, its bias shifted so its outputs average zero over a batch of data (degree ±1 for about 60 of 100 seeds on the circle task); `principal`, its outputs the encoder features' top principal directions over a batch of data, centred and whitened (degree ±1 for 100 of 100). See docs/table1.md. Replaces `centre_action_head` (`true` is `centred`)")]
     public ActionHeadInit ActionHeadInit { get; init; }
 
     /// <summary>
@@ -25,6 +30,7 @@ public sealed record ArchitectureOptions
     /// group-action encoder gets almost no gradient until the posterior sharpens. The
     /// objective is unchanged. Off by default (the protocol, docs/protocol.md, says nothing of it).
     /// </summary>
+    [Setting("before training, set the posterior head's bias so that every hidden coordinate of q(z\\|x) starts with this standard deviation (Beta families: Beta(c, c) centred on ½, below 0.495; Gaussian: at its drawn mean). Unset, a Beta head starts near Beta(1, 1) (`beta_log`, `beta_centred`; Beta(0.7, 0.7) for `beta`), as broad as the uniform prior, so its codes carry almost nothing about x; 0.05 lets the codes, and a group action, learn from the first step (docs/results.md). The objective is unchanged", Min = 0, Exclusive = true, OmitWhenDefault = true)]
     public double? InitialPosteriorStd { get; init; }
 
     /// <summary>
@@ -32,6 +38,7 @@ public sealed record ArchitectureOptions
     /// The protocol's log-scale of 0 (σ = 1) is far above the data's spread, and Adam moves it by
     /// about the learning rate per step, so the first thousands of steps only shrink σ.
     /// </summary>
+    [Setting("how the Gaussian likelihood starts (a data-dependent initialisation; the objective is unchanged): `unit`, log σ = 0 and the decoder's output layer as drawn (the protocol's); `data`, σ and the decoder's output at the data's per-dimension standard deviation and mean over a batch of data, the output layer's weights at zero, i.e. the fit of the model that ignores z. See docs/table1.md for what it does to the Table 1 rows", OmitWhenDefault = true)]
     public ObservationInit ObservationInit { get; init; }
 }
 

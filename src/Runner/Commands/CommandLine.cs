@@ -51,8 +51,9 @@ public static class CommandLine
     }
 
     /// <summary>
-    /// Runs a verb's body, turning the failures a user can fix into one line on standard error and
-    /// exit code 2 (1 for a diverged run, 130 for Ctrl-C), never a stack trace.
+    /// Runs a verb's body, turning the failures a user can fix (a bad config, argument, name or file)
+    /// into one line on standard error and exit code 2 (1 for a diverged run, 130 for Ctrl-C). Anything
+    /// else is a bug and propagates with its stack trace.
     /// </summary>
     public static int Guard(Func<int> body)
     {
@@ -68,15 +69,7 @@ public static class CommandLine
         {
             return Fail($"{error.Key}: {error.Message}", UsageError);
         }
-        catch (ArgumentException error)
-        {
-            return Fail(error.Message, UsageError);
-        }
-        catch (FileNotFoundException error)
-        {
-            return Fail(error.Message, UsageError);
-        }
-        catch (InvalidDataException error)
+        catch (CatalogException error)
         {
             return Fail(error.Message, UsageError);
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
+using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Reporting;
 using ManifoldKit.Training;
 
@@ -24,9 +25,9 @@ public static class EmbedCommand
         {
             var catalog = CommandLine.Catalog(parse.GetValue(pluginDirs) ?? []);
             var manifold = catalog.Create(parse.GetValue(name)!, CommandLine.Settings(parse.GetValue(settings) ?? []));
-            if (parse.GetValue(steps) < 1) throw new ArgumentException($"--steps is {parse.GetValue(steps)}; expected a positive integer.");
+            if (parse.GetValue(steps) < 1) throw new ConfigException($"--steps is {parse.GetValue(steps)}; expected a positive integer.");
             var path = parse.GetValue(output) ?? Path.Combine("embeddings", $"{manifold.Name}.bin");
-            if (parse.GetValue(restarts) is < 1 or > Trainer.MaxRestarts) throw new ArgumentException($"--restarts is {parse.GetValue(restarts)}; expected an integer from 1 to {Trainer.MaxRestarts}.");
+            if (parse.GetValue(restarts) is < 1 or > Trainer.MaxRestarts) throw new ConfigException($"--restarts is {parse.GetValue(restarts)}; expected an integer from 1 to {Trainer.MaxRestarts}.");
             var options = new WaeOptions { Steps = parse.GetValue(steps), Seed = parse.GetValue(seed), Restarts = parse.GetValue(restarts) };
             Console.WriteLine($"learning f : [0,1]^{manifold.IntrinsicDim} -> {manifold.Name} in R^{manifold.AmbientDim}, {options.Steps} steps{(options.Restarts > 1 ? $", best of {options.Restarts} seeds" : "")}");
             var every = Math.Max(250, options.Steps / 10 / 250 * 250);                         // WAE reports every 250 steps
@@ -36,9 +37,9 @@ public static class EmbedCommand
             }), Console.WriteLine);
             f.SaveTo(path);
             Console.WriteLine($"saved {path} (+ {path}.json)");
-            var quality = Experiment.QualityOf(f, manifold, path);
+            var quality = EmbeddingProvider.QualityOf(f, manifold, path);
             Console.WriteLine(quality.Describe());
-            Console.WriteLine($"quality saved to {Experiment.QualityPath(path)}");
+            Console.WriteLine($"quality saved to {EmbeddingProvider.QualityPath(path)}");
             return QualityCommand.Verdict(quality, new EmbeddingChecks());
         }));
         return command;

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using ManifoldKit.Embeddings;
 using ManifoldKit.Evaluation;
 using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Reporting;
+using ManifoldKit.Training;
 
 namespace ManifoldKit.Runner.Commands;
 
@@ -36,17 +36,17 @@ public static class EvalCommand
             var seed = config.Spec.Seeds[0];
             string? quality = null;
             LatentGeometry? geometry = null;
-            RunExecutor.Validate(config, catalog);
-            var embeddingPath = Experiment.ReadResult(run)?.EmbeddingPath;
-            var (elbo, iwae, kl, step) = Experiment.Reevaluate(config.Spec, seed, run, (name, settings) => catalog.Create(name, settings),
-                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), embeddingPath, evaluation,
-                (model, task) =>
-                {
-                    RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", model, task);
-                    geometry = LatentGeometry.Measure(model, task);
-                    if (model.Latent.Embedding is LearnedEmbedding learned && embeddingPath is not null)
-                        quality = Experiment.QualityOf(learned, catalog.Create(config.Spec.Latent.Manifold, new ManifoldSettings(config.Spec.Latent.ManifoldSettings)), embeddingPath).Describe();
-                });
+            // The learned f the run used, by the path its result recorded (the cache may hold another by now).
+            var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
+            if (embeddingPath is not null) config = config with { Spec = config.Spec with { Latent = config.Spec.Latent with { Embedding = EmbeddingSource.Saved(embeddingPath) } } };
+            using var plan = RunExecutor.Resolve(config, catalog);
+            if (!Checkpoint.Exists(run)) throw new ConfigException($"{run} has no checkpoint to evaluate; run it first with 'manifoldkit run {run}'.");
+            using var restored = TrainingRun.Restore(plan, seed, run, RunExecutor.Embeddings(config, null));
+            var step = restored.Step;
+            var (elbo, iwae, kl) = TrainingRun.Evaluate(restored.Model, restored.Task, evaluation, seed);
+            RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", restored.Model, restored.Task);
+            geometry = LatentGeometry.Measure(restored.Model, restored.Task);
+            if (restored.EmbeddingQuality is { } measured) quality = measured.Describe();
             RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");

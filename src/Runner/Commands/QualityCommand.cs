@@ -24,8 +24,8 @@ public static class QualityCommand
             EmbeddingQuality quality;
             if (parse.GetValue(embedding) is { } path)
             {
-                using var f = LearnedEmbedding.LoadFor(path, manifold);
-                quality = Experiment.QualityOf(f, manifold, path);
+                using var f = LoadSaved(path, manifold);
+                quality = EmbeddingProvider.QualityOf(f, manifold, path);
             }
             else
             {
@@ -50,5 +50,18 @@ public static class QualityCommand
         }
         foreach (var failure in failures) Console.WriteLine($"check failed: {failure}");
         return 1;
+    }
+
+    /// <summary>A saved f for this manifold; a missing, unreadable or mismatched file is the user's to fix.</summary>
+    private static LearnedEmbedding LoadSaved(string path, IManifold manifold)
+    {
+        try
+        {
+            return LearnedEmbedding.LoadFor(path, manifold);
+        }
+        catch (Exception error) when (error is ArgumentException or FileNotFoundException or InvalidDataException)
+        {
+            throw new ConfigException(error.Message);
+        }
     }
 }

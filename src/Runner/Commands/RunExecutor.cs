@@ -1,3 +1,4 @@
+using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Plugins;
@@ -18,17 +19,25 @@ public static class RunExecutor
 
     /// <summary>Checks the names and files a config refers to against the catalog; errors point into the file.</summary>
     /// <exception cref="ConfigException">Something the config names does not exist or does not fit.</exception>
-    public static void Validate(ExperimentConfig config, IManifoldCatalog catalog)
+    public static void Validate(ExperimentConfig config, IManifoldCatalog catalog) => Resolve(config, catalog).Dispose();
+
+    /// <summary>The config's plan: every name and file it refers to resolved once; errors point into the file.</summary>
+    /// <exception cref="ConfigException">Something the config names does not exist or does not fit.</exception>
+    public static ExperimentPlan Resolve(ExperimentConfig config, IManifoldCatalog catalog)
     {
         try
         {
-            Experiment.Validate(config.Spec, (name, settings) => catalog.Create(name, settings));
+            return ExperimentPlan.Resolve(config.Spec, catalog.Create);
         }
         catch (ExperimentException error)
         {
             throw config.Locate(error);
         }
     }
+
+    /// <summary>The learned-f cache of a config's output folder.</summary>
+    public static EmbeddingProvider Embeddings(ExperimentConfig config, Action<string>? log) =>
+        new(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), log);
 
     /// <summary>Trains (or resumes) and evaluates; returns the result, or the stored one if the run had finished.</summary>
     public static ExperimentResult Execute(ExperimentConfig config, long seed, string directory, IManifoldCatalog catalog, TextWriter log, CancellationToken cancellation)
@@ -38,7 +47,7 @@ public static class RunExecutor
         // Finishing or resuming a run with another config would mix two experiments in one directory.
         if (File.Exists(existing) && Comparable(File.ReadAllText(existing)) != Comparable(resolved))
             throw new ConfigException($"{directory} holds a run of a different config ({existing}); choose another directory with --out, or delete it.");
-        if (Experiment.ReadResult(directory) is { } finished)
+        if (RunReport.Read(directory) is { } finished)
         {
             log.WriteLine($"{directory} has finished already (delete it to train again).");
             return finished;
@@ -59,16 +68,22 @@ public static class RunExecutor
         ExperimentResult result;
         try
         {
-            result = Experiment.Run(config.Spec, seed, directory, (name, settings) => catalog.Create(name, settings),
-                Path.GetFullPath(Path.Combine(config.Output, "embeddings")), progress, message => log.WriteLine($"{label}: {message}"), cancellation,
-                (model, task) => RunPlots.Latent(directory, label, model, task));
+            using var plan = Resolve(config, catalog);
+            var (run, outcome) = TrainingRun.Execute(plan, seed, directory, Embeddings(config, message => log.WriteLine($"{label}: {message}")),
+                progress, message => log.WriteLine($"{label}: {message}"), cancellation);
+            using (run)
+            {
+                RunPlots.Latent(directory, label, run.Model, run.Task);
+                RunReport.Write(directory, config.Spec, run.Latent, outcome);
+            }
+            result = outcome;
         }
-        catch (ExperimentException error)
+        catch (Exception error) when (error is ExperimentException or ConfigException)
         {
             // Refused before training (e.g. a learned f failing its checks): leave no directory behind
             // that this call made, so the same command with the suggested fix can use it.
             if (created && !Checkpoint.Exists(directory)) Directory.Delete(directory, recursive: true);
-            throw config.Locate(error);
+            throw error is ExperimentException experiment ? config.Locate(experiment) : error;
         }
         RunPlots.Training(directory, label);
         board.add_scalar("test/elbo", (float)result.Elbo, result.Steps);

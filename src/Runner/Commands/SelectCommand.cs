@@ -61,7 +61,7 @@ public static class SelectCommand
             Console.WriteLine();
             Console.Write(table);
             AtomicFile.WriteAllText(Path.Combine(output, "ranking.md"), $"# Topology selection on `{taskName}`\n\n" + table);
-            AtomicFile.WriteAllText(Path.Combine(output, "ranking.json"), JsonSerializer.Serialize(ranked, Experiment.JsonOptions));
+            AtomicFile.WriteAllText(Path.Combine(output, "ranking.json"), JsonSerializer.Serialize(ranked, RunReport.JsonOptions));
             Console.WriteLine($"ranking written to {Path.Combine(output, "ranking.md")} and ranking.json");
             return 0;
         })));

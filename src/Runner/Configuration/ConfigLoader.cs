@@ -1,7 +1,5 @@
-using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
-using ManifoldKit.Models;
-using ManifoldKit.Training;
+using ManifoldKit.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -82,87 +80,54 @@ public static class ConfigLoader
 
     private static ExperimentConfig Bind(Section root, string baseDirectory, string file)
     {
-        var defaults = new ExperimentSpec();
-        var latent = root.Child("latent");
-        var kind = latent.Choice("kind", defaults.Latent.Kind, "euclidean", "manifold");
-        var architecture = root.Child("architecture");
-        architecture.Replaced("centre_action_head", "'action_head_init: centred' for true, nothing (or 'drawn') for false");
-        var training = root.Child("training");
-        var wae = root.Child("wae");
-        var evaluation = root.Child("evaluation");
-        var checks = root.Child("embedding_checks");
-        var spec = new ExperimentSpec
-        {
-            Name = root.String("name", Path.GetFileNameWithoutExtension(file) is { Length: > 0 } stem && file != "(defaults)" ? stem : "default"),
-            Task = root.String("task", defaults.Task),
-            TaskSettings = root.Map("task_settings"),
-            DataSeed = root.Long("data_seed", defaults.DataSeed),
-            NoiseStd = root.Double("noise_std", defaults.NoiseStd, min: 0),
-            Seeds = root.LongList("seeds", defaults.Seeds),
-            Latent = new LatentOptions
-            {
-                Kind = kind,
-                Dim = latent.Int("dim", defaults.Latent.Dim, min: 1, max: 1024),
-                Manifold = latent.String("manifold", defaults.Latent.Manifold),
-                ManifoldSettings = latent.Map("manifold_settings"),
-                Embedding = ResolveEmbedding(latent.String("embedding", defaults.Latent.Embedding), baseDirectory),
-                GroupAction = latent.Bool("group_action", defaults.Latent.GroupAction),
-                Posterior = latent.OptionalString("posterior") is { } posterior ? latent.Choice("posterior", posterior, "gaussian", "beta", "beta_log", "beta_centred") : null,
-            },
-            Architecture = new ArchitectureOptions
-            {
-                ObservedDim = architecture.Int("observed_dim", defaults.Architecture.ObservedDim, min: 1),
-                HiddenWidths = architecture.IntList("hidden_widths", defaults.Architecture.HiddenWidths),
-                ActionHeadInit = architecture.Choice("action_head_init", defaults.Architecture.ActionHeadInit),
-                InitialPosteriorStd = architecture.NullableDouble("initial_posterior_std", defaults.Architecture.InitialPosteriorStd, min: 0, exclusive: true),
-                ObservationInit = architecture.Choice("observation_init", defaults.Architecture.ObservationInit),
-            },
-            Training = new TrainingOptions
-            {
-                Steps = training.Int("steps", defaults.Training.Steps, min: 1),
-                BatchSize = training.Int("batch_size", defaults.Training.BatchSize, min: 1),
-                LearningRate = training.Double("learning_rate", defaults.Training.LearningRate, min: 0, exclusive: true),
-                Samples = training.Int("samples", defaults.Training.Samples, min: 1),
-                ReportEvery = training.Int("report_every", defaults.Training.ReportEvery, min: 1),
-                CheckpointEvery = training.Int("checkpoint_every", Experiment.DefaultCheckpointEvery, min: 1),
-                KlWarmupSteps = training.Int("kl_warmup_steps", defaults.Training.KlWarmupSteps, min: 0),
-                FinalLearningRate = training.NullableDouble("final_learning_rate", defaults.Training.FinalLearningRate, min: 0),
-                DecaySteps = training.NullableInt("decay_steps", min: 1),
-                Restarts = training.Int("restarts", defaults.Training.Restarts, min: 1, max: Trainer.MaxRestarts),
-                RestartSteps = training.Int("restart_steps", defaults.Training.RestartSteps, min: 1),
-            },
-            Wae = new WaeOptions
-            {
-                Steps = wae.Int("steps", defaults.Wae.Steps, min: 1),
-                BatchSize = wae.Int("batch_size", defaults.Wae.BatchSize, min: 2),
-                LearningRate = wae.Double("learning_rate", defaults.Wae.LearningRate, min: 0, exclusive: true),
-                Restarts = wae.Int("restarts", defaults.Wae.Restarts, min: 1, max: Trainer.MaxRestarts),
-                Lambda = wae.Double("lambda", defaults.Wae.Lambda, min: 0),
-                Width = wae.Int("width", defaults.Wae.Width, min: 1),
-            },
-            EmbeddingChecks = new EmbeddingChecks
-            {
-                MaxMeanDistance = checks.NullableDouble("max_mean_distance", defaults.EmbeddingChecks.MaxMeanDistance, min: 0),
-                MinPairRatio = checks.NullableDouble("min_pair_ratio", defaults.EmbeddingChecks.MinPairRatio, min: 0),
-                MinCoverage = checks.NullableDouble("min_coverage", defaults.EmbeddingChecks.MinCoverage, min: 0),
-                MinUniformityP = checks.NullableDouble("min_uniformity_p", defaults.EmbeddingChecks.MinUniformityP, min: 0),
-                MaxVolumeCv = checks.NullableDouble("max_volume_cv", defaults.EmbeddingChecks.MaxVolumeCv, min: 0),
-                AllowFailures = checks.Bool("allow_failures", defaults.EmbeddingChecks.AllowFailures),
-            },
-            Evaluation = new EvaluationOptions
-            {
-                ElboSamples = evaluation.Int("elbo_samples", defaults.Evaluation.ElboSamples, min: 1),
-                IwaeSamples = evaluation.Int("iwae_samples", defaults.Evaluation.IwaeSamples, min: 1),
-                TestSize = evaluation.Int("test_size", defaults.Evaluation.TestSize, min: 1),
-                CollapseKl = evaluation.Double("collapse_kl", defaults.Evaluation.CollapseKl, min: 0),
-            },
-        };
-        var output = root.String("output", "runs");
-        var pluginDirs = root.StringList("plugin_dirs").Select(d => Path.GetFullPath(d, baseDirectory)).ToList();
-        return new ExperimentConfig(spec, output, pluginDirs, file, root.OptionalString("reference"), root.Lines);
+        var name = file != "(defaults)" && Path.GetFileNameWithoutExtension(file) is { Length: > 0 } stem ? stem : "default";
+        var spec = (ExperimentSpec)Bind(SettingsSchema.For(typeof(ExperimentSpec)), root, new ExperimentSpec { Name = name }, baseDirectory);
+        var host = (HostSettings)Bind(SettingsSchema.For(typeof(HostSettings)), root, new HostSettings(), baseDirectory);
+        var pluginDirs = host.PluginDirs.Select(d => Path.GetFullPath(d, baseDirectory)).ToList();
+        return new ExperimentConfig(spec, host.Output, pluginDirs, file, host.Reference, root.Lines);
     }
 
-    // exact and learned are keywords; anything else is a path, relative to the config's folder.
-    private static string ResolveEmbedding(string value, string baseDirectory) =>
-        value is "exact" or "learned" ? value : Path.GetFullPath(value, baseDirectory);
+    /// <summary>Sets every key of <paramref name="schema"/> found in <paramref name="section"/> on <paramref name="target"/> (a record of ours holding the defaults, set in place).</summary>
+    private static object Bind(SettingsSchema schema, Section section, object target, string baseDirectory)
+    {
+        foreach (var replaced in schema.Replaced) section.Replaced(replaced.Key, replaced.Instead);
+        foreach (var item in schema.Items)
+        {
+            if (item is SettingsSchema child)
+            {
+                Bind(child, section.Child(child.Name), child.Property!.GetValue(target)!, baseDirectory);
+                continue;
+            }
+            var key = (SettingKey)item;
+            key.Property.SetValue(target, Read(section, key, key.Property.GetValue(target), baseDirectory));
+        }
+        return target;
+    }
+
+    /// <summary>One key's value by its type and declared range; <paramref name="current"/> when absent.</summary>
+    private static object? Read(Section section, SettingKey key, object? current, string baseDirectory)
+    {
+        var rule = key.Rule;
+        var name = key.Name;
+        var min = double.IsNaN(rule.Min) ? double.MinValue : rule.Min;
+        var intMin = double.IsNaN(rule.Min) ? int.MinValue : (int)rule.Min;
+        var intMax = double.IsNaN(rule.Max) ? int.MaxValue : (int)rule.Max;
+        var type = key.Property.PropertyType;
+        if (type == typeof(int)) return section.Int(name, (int)current!, intMin, intMax);
+        if (type == typeof(int?)) return section.NullableInt(name, intMin, intMax) ?? (int?)current;
+        if (type == typeof(long)) return section.Long(name, (long)current!, double.IsNaN(rule.Min) ? long.MinValue : (long)rule.Min);
+        if (type == typeof(double)) return section.Double(name, (double)current!, min, rule.Exclusive);
+        if (type == typeof(double?)) return section.NullableDouble(name, (double?)current, min, rule.Exclusive);
+        if (type == typeof(bool)) return section.Bool(name, (bool)current!);
+        if (type.IsEnum) return section.Choice(name, (Enum)current!);
+        if (type == typeof(string) && key.Choices is { } choices)
+            return section.OptionalString(name) is { } chosen ? section.Choice(name, chosen, [.. choices]) : current;
+        if (type == typeof(string)) return section.OptionalString(name) ?? current;
+        if (type == typeof(EmbeddingSource)) return EmbeddingSource.Parse(section.String(name, current!.ToString()!), baseDirectory);
+        if (type == typeof(IReadOnlyDictionary<string, string>)) return section.Map(name);
+        if (type == typeof(IReadOnlyList<long>)) return section.LongList(name, (IReadOnlyList<long>)current!, (long)min);
+        if (type == typeof(int[])) return section.IntList(name, (int[])current!);
+        if (type == typeof(IReadOnlyList<string>)) return section.StringList(name) is { Count: > 0 } list ? list : current;
+        throw new InvalidOperationException($"config key {key.Path} has a type the loader cannot read: {type.Name}");
+    }
 }

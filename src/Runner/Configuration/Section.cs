@@ -52,10 +52,14 @@ public sealed class Section
     }
 
     /// <summary>One of an enum's members, written in lower case (e.g. <c>principal</c>); <paramref name="defaultValue"/> when absent.</summary>
-    public T Choice<T>(string key, T defaultValue) where T : struct, Enum
+    public T Choice<T>(string key, T defaultValue) where T : struct, Enum => (T)Choice(key, (Enum)defaultValue);
+
+    /// <summary>One of the members of <paramref name="defaultValue"/>'s enum type, written in lower case.</summary>
+    public Enum Choice(string key, Enum defaultValue)
     {
-        string[] names = [.. Enum.GetNames<T>().Select(name => name.ToLowerInvariant())];
-        return Enum.Parse<T>(Choice(key, defaultValue.ToString().ToLowerInvariant(), names), ignoreCase: true);
+        var type = defaultValue.GetType();
+        string[] names = [.. Enum.GetNames(type).Select(name => name.ToLowerInvariant())];
+        return (Enum)Enum.Parse(type, Choice(key, defaultValue.ToString().ToLowerInvariant(), names), ignoreCase: true);
     }
 
     /// <summary>Refuses a key that another has replaced, saying what to write instead.</summary>

@@ -16,16 +16,28 @@ internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<M
         if (factory is null)
         {
             var names = Entries.Select(e => e.Name).ToList();
-            throw new ArgumentException(names.Count == 0
+            throw new CatalogException(names.Count == 0
                 ? $"unknown manifold '{name}': no manifold plugins are loaded (is the plugins folder beside the executable?)."
                 : $"unknown manifold '{name}'{Nearest.Hint(name, names)} Loaded: {string.Join(", ", names)}.");
         }
-        var manifold = factory(settings);
+        IManifold manifold;
+        try
+        {
+            manifold = factory(settings);
+        }
+        catch (ArgumentException error) when (error is not CatalogException)
+        {
+            // The contract: a factory refuses a bad setting value with an ArgumentException.
+            throw new CatalogException(error.Message, error);
+        }
         // A setting nobody read is a typo or a setting of another manifold: say so rather than ignore it.
         foreach (var key in settings.Keys.Where(k => !settings.ReadKeys.Contains(k)))
-            throw new ArgumentException(settings.ReadKeys.Count == 0
+            throw new CatalogException(settings.ReadKeys.Count == 0
                 ? $"manifold '{name}' takes no settings, but '{key}' was given."
                 : $"manifold '{name}' has no setting '{key}'{Nearest.Hint(key, settings.ReadKeys)} It reads: {string.Join(", ", settings.ReadKeys.Order(StringComparer.Ordinal))}.");
         return manifold;
     }
 }
+
+/// <summary>A manifold cannot be built as asked: unknown name, unread setting, or a value its factory refuses.</summary>
+public sealed class CatalogException(string message, Exception? inner = null) : ArgumentException(message, inner);

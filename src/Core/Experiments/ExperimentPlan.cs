@@ -1,0 +1,86 @@
+using ManifoldKit.Distributions;
+using ManifoldKit.Embeddings;
+
+namespace ManifoldKit.Experiments;
+
+/// <summary>Builds a manifold from its registry name and settings (the plugin catalogue).</summary>
+public delegate IManifold ManifoldResolver(string name, ManifoldSettings settings);
+
+/// <summary>
+/// An <see cref="ExperimentSpec"/> checked and resolved against the manifold catalogue, once: the task's
+/// manifold, the posterior family, and for a manifold latent its manifold, group action and saved f.
+/// Everything a spec names is checked here, so a sweep fails before anything trains.
+/// </summary>
+public sealed class ExperimentPlan : IDisposable
+{
+    private ExperimentPlan(ExperimentSpec spec, IManifold task, IPosteriorFamily posterior, IManifold? latent, IGroupAction? action, LearnedEmbedding? saved) =>
+        (Spec, TaskManifold, Posterior, LatentManifold, Action, SavedEmbedding) = (spec, task, posterior, latent, action, saved);
+
+    /// <summary>The experiment.</summary>
+    public ExperimentSpec Spec { get; }
+
+    /// <summary>The manifold whose uniform distribution generates the data.</summary>
+    public IManifold TaskManifold { get; }
+
+    /// <summary>The posterior family of the latent.</summary>
+    public IPosteriorFamily Posterior { get; }
+
+    /// <summary>The latent manifold; null for a Euclidean latent.</summary>
+    public IManifold? LatentManifold { get; }
+
+    /// <summary>The group acting on the latent when the spec asks for a group-action encoder.</summary>
+    public IGroupAction? Action { get; }
+
+    /// <summary>The f loaded from <c>latent.embedding</c> when it names a file.</summary>
+    public LearnedEmbedding? SavedEmbedding { get; }
+
+    /// <summary>Validates <paramref name="spec"/> and resolves every name and file it refers to.</summary>
+    /// <exception cref="ExperimentException">Something does not fit; the key is given.</exception>
+    public static ExperimentPlan Resolve(ExperimentSpec spec, ManifoldResolver resolve)
+    {
+        var task = Manifold(resolve, "task", spec.Task, spec.TaskSettings);
+        spec.Validate();
+        var options = spec.Latent;
+        var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
+        if (options.Kind == LatentKind.Euclidean) return new ExperimentPlan(spec, task, posterior, null, null, null);
+
+        var manifold = Manifold(resolve, "latent.manifold", options.Manifold, options.ManifoldSettings);
+        IGroupAction? action = null;
+        if (options.GroupAction)
+            action = manifold.Symmetry ?? throw new ExperimentException("latent.group_action",
+                $"manifold '{manifold.Name}' offers no group action; set latent.group_action: false.");
+        if (options.Embedding == EmbeddingSource.Exact && manifold.ExactEmbedding is null)
+            throw new ExperimentException("latent.embedding", $"manifold '{manifold.Name}' offers no exact embedding; use latent.embedding: learned.");
+        LearnedEmbedding? saved = null;
+        if (options.Embedding.Path is { } path)
+        {
+            if (!File.Exists(path))
+                throw new ExperimentException("latent.embedding",
+                    $"latent.embedding is '{path}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
+            try
+            {
+                saved = LearnedEmbedding.LoadFor(path, manifold);
+            }
+            catch (ArgumentException error)
+            {
+                throw new ExperimentException("latent.embedding", error.Message);
+            }
+        }
+        return new ExperimentPlan(spec, task, posterior, manifold, action, saved);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => SavedEmbedding?.Dispose();
+
+    private static IManifold Manifold(ManifoldResolver resolve, string key, string name, IReadOnlyDictionary<string, string> settings)
+    {
+        try
+        {
+            return resolve(name, new ManifoldSettings(settings));
+        }
+        catch (ArgumentException error)
+        {
+            throw new ExperimentException(key, error.Message);
+        }
+    }
+}
