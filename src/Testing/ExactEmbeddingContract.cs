@@ -141,6 +141,24 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
         TensorAssert.Close(volumeElement / volume, ones_like(volumeElement), 1e-7, $"sqrt(det G) / Vol(M) (Vol = {volume:G6})");
     }
 
+    /// <summary>
+    /// Embed, Chart, MetricTensor and LogVolumeElement accept any leading shape, as the contract says:
+    /// on [4, 16, ·] they equal the same operation on the flattened [64, ·], reshaped back.
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public void Operations_AcceptTwoLeadingAxes(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var (n, m) = (Embedding.HiddenDim, Embedding.AmbientDim);
+        var flatCodes = InteriorCodes(seed);
+        var codes = flatCodes.reshape(4, 16, n);
+        TensorAssert.Close(Embedding.Embed(codes), Embedding.Embed(flatCodes).reshape(4, 16, m), Tolerance, "Embed on [4, 16, n] vs flattened");
+        TensorAssert.Close(Embedding.MetricTensor(codes), Embedding.MetricTensor(flatCodes).reshape(4, 16, n, n), Tolerance, "MetricTensor on [4, 16, n] vs flattened");
+        TensorAssert.Close(Embedding.LogVolumeElement(codes), Embedding.LogVolumeElement(flatCodes).reshape(4, 16), Tolerance, "LogVolumeElement on [4, 16, n] vs flattened");
+        var flatPoints = Embedding.Embed(flatCodes);
+        TensorAssert.Close(Embedding.Chart(flatPoints.reshape(4, 16, m)), Embedding.Chart(flatPoints).reshape(4, 16, n), Tolerance, "Chart on [4, 16, m] vs flattened");
+    }
+
     /// <summary>f(Uniform[0,1]^n) and SampleUniform agree by a two-sample test (permutation test, false-alarm rate 1e-3).</summary>
     [Fact]
     public void Embed_PushesUniformToUniform()

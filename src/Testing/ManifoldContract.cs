@@ -118,6 +118,20 @@ public abstract class ManifoldContract : ConformanceSuite
         TensorAssert.Close(Manifold.Project(x), stack(rows), Tolerance, "batched vs row-by-row Project");
     }
 
+    /// <summary>
+    /// Project and Distance accept any leading shape, as the contract says: on [2, B, m] (ambient
+    /// points and points of M) they equal the same operation on the flattened [2B, m], reshaped back.
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public void PointOperations_AcceptTwoLeadingAxes(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var x = stack([AmbientPoints(seed), PointsOn(seed)]);                   // [2, B, m]
+        var flat = x.reshape(-1, Manifold.AmbientDim);
+        TensorAssert.Close(Manifold.Project(x), Manifold.Project(flat).reshape(x.shape), Tolerance, "Project on [2, B, m] vs flattened");
+        TensorAssert.Close(Manifold.Distance(x), Manifold.Distance(flat).reshape(x.shape[..^1]), Tolerance, "Distance on [2, B, m] vs flattened");
+    }
+
     /// <summary>Distance is zero on M and grows like the size of a normal step off it.</summary>
     [Property]
     public void Distance_IsZeroOnlyOnManifold(Seed seed)
