@@ -45,7 +45,7 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, output + error);
         Assert.Contains("  PASS VolumeElement_EqualsManifoldVolume", output);
         Assert.Contains("  PASS Act_IsCompatibleWithCompose", output);
-        Assert.EndsWith("torus: 38 passed, 0 failed\n", output);
+        Assert.EndsWith("torus: 39 passed, 0 failed\n", output);
 
         // A config can name the plugin's build output folder itself.
         var config = Config($"plugin_dirs: [{Repository.Output("plugins/Torus")}]\ntask: torus\nlatent:\n  manifold: torus\n  group_action: true\n");
@@ -84,7 +84,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("  FAIL VolumeElement_EqualsManifoldVolume: sqrt(det G) / Vol(M) (Vol = 7): max |error| = 0.1024 exceeds 1E-07 [seed ", output);
         Assert.Contains("  PASS Chart_InvertsEmbed", output);
         Assert.Contains("GroupActionContract: not offered (no group action); not checked", output);
-        Assert.EndsWith("lopsided: 23 passed, 1 failed\n", output);
+        Assert.EndsWith("lopsided: 24 passed, 1 failed\n", output);
 
         (code, _, error) = Repository.Run(work, null, "verify", "nosuch");
         Assert.Equal(2, code);
