@@ -91,6 +91,24 @@ public sealed class CliTests : IDisposable
         Assert.Equal("manifoldkit: unknown manifold 'nosuch'. Loaded: circle, so3, sphere.\n", error);
     }
 
+    /// <summary>
+    /// verify runs a [Property] through FsCheck: the lopsided volume fails at every seed, so shrinking
+    /// reaches seed 0 and says where it started; a fixed replay seed makes a second run print the same.
+    /// </summary>
+    [Fact]
+    public void Verify_ShrinksAFailure_AndShowsTheCounterexample_Reproducibly()
+    {
+        var plugins = Path.Combine(work, "test-plugins");
+        Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        var environment = new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins };
+        var (code, output, _) = Repository.Run(work, environment, "verify", "lopsided");
+        Assert.Equal(1, code);
+        var failure = Assert.Single(output.Split('\n'), line => line.StartsWith("  FAIL "));
+        Assert.Matches(@"^  FAIL VolumeElement_EqualsManifoldVolume: .* \[seed 0; shrunk from seed [1-9]\d* in \d+ steps?\]$", failure);
+        var (_, again, _) = Repository.Run(work, environment, "verify", "lopsided");
+        Assert.Equal(output, again);
+    }
+
     [Fact]
     public void BadConfig_ExitsTwo_WithTheMessageAndNoStackTrace()
     {
