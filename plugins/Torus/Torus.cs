@@ -65,6 +65,10 @@ public sealed class Torus : IManifold
             var angles = atan2(pairs.select(-1, 1), pairs.select(-1, 0));
             return remainder(angles / (2 * Math.PI), 1.0).MoveToOuterDisposeScope();
         }
+
+        // Two circles of speed 2π: ½·log det G = log 4π², checked against autograd by the conformance suite.
+        public Tensor LogVolumeElement(Tensor hidden) =>
+            full(hidden.shape[..^1], Math.Log(4 * Math.PI * Math.PI), dtype: hidden.dtype);
     }
 
     /// <summary>SO(2) × SO(2) as block-diagonal 4×4 rotations; an element from two 2-vectors.</summary>

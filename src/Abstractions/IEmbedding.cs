@@ -27,4 +27,20 @@ public interface IEmbedding
     /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
     /// <returns>Tensor of shape <c>[..., n, n]</c>, symmetric positive semi-definite.</returns>
     Tensor MetricTensor(Tensor hidden) => PullbackMetric.ByAutograd(Embed, hidden);
+
+    /// <summary>
+    /// The log volume element ½·log det G(z), G = <see cref="MetricTensor"/>: the log of the factor by
+    /// which f scales hidden volume, so log p_M(f(z)) = log p(z) − LogVolumeElement(z). By log-determinant,
+    /// not det then log, so a small or large det does not under- or overflow; −∞ where G is degenerate
+    /// (det ≤ 0 by rounding included). An implementation may override it with a closed form, which the
+    /// conformance suite checks against autograd.
+    /// </summary>
+    /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
+    /// <returns>Tensor of shape <c>[...]</c>, in the dtype of <paramref name="hidden"/>'s metric.</returns>
+    Tensor LogVolumeElement(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        var (sign, logAbsDet) = linalg.slogdet(MetricTensor(hidden));
+        return where(sign > 0, 0.5 * logAbsDet, double.NegativeInfinity).MoveToOuterDisposeScope();
+    }
 }

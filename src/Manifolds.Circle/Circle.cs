@@ -66,5 +66,9 @@ public sealed class Circle : IManifold
         // Closed form, checked against autograd by the conformance suite: G = (2π)².
         public Tensor MetricTensor(Tensor hidden) =>
             full([.. hidden.shape[..^1], 1, 1], 4 * Math.PI * Math.PI, dtype: hidden.dtype);
+
+        // ½·log det G = log 2π, checked against autograd by the conformance suite.
+        public Tensor LogVolumeElement(Tensor hidden) =>
+            full(hidden.shape[..^1], Math.Log(2 * Math.PI), dtype: hidden.dtype);
     }
 }

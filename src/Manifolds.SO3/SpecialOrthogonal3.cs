@@ -94,5 +94,9 @@ public sealed class SpecialOrthogonal3 : IManifold
             var u3 = (atan2(z, w) / Math.PI).clamp(0, 1);
             return stack([u1, u2, u3], dim: -1).MoveToOuterDisposeScope();
         }
+
+        // Measure-preserving onto SO(3), so sqrt(det G) is its volume 16√2·π² everywhere.
+        public Tensor LogVolumeElement(Tensor hidden) =>
+            full(hidden.shape[..^1], Math.Log(16 * Math.Sqrt(2) * Math.PI * Math.PI), dtype: hidden.dtype);
     }
 }

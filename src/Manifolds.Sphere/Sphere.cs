@@ -76,5 +76,9 @@ public sealed class Sphere : IManifold
             var longitude = remainder(atan2(point.select(-1, 1), point.select(-1, 0)) / (2 * Math.PI), 1.0);
             return stack([height, longitude], dim: -1).MoveToOuterDisposeScope();
         }
+
+        // log 4π everywhere (the limit at the poles too, where G itself degenerates).
+        public Tensor LogVolumeElement(Tensor hidden) =>
+            full(hidden.shape[..^1], Math.Log(4 * Math.PI), dtype: hidden.dtype);
     }
 }

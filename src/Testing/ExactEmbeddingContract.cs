@@ -115,6 +115,20 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     }
 
     /// <summary>
+    /// LogVolumeElement equals ½·log det of JᵀJ by autograd (checks closed-form overrides, and that
+    /// they return one value per code).
+    /// </summary>
+    [Property]
+    public void LogVolumeElement_MatchesAutograd(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var codes = InteriorCodes(seed);
+        var (sign, logAbsDet) = linalg.slogdet(PullbackMetric.ByAutograd(Embedding.Embed, codes));
+        Assert.True((sign > 0).all().item<bool>(), "autograd JᵀJ is singular at an interior code");
+        TensorAssert.Close(Embedding.LogVolumeElement(codes), 0.5 * logAbsDet, 1e3 * Tolerance, "LogVolumeElement vs ½·log det(autograd JᵀJ)");
+    }
+
+    /// <summary>
     /// sqrt(det G(z)) = Vol(M) at every z: the pointwise form of "Uniform[0,1]^n goes to the uniform
     /// measure of M" for a one-to-one map (appendix 5.1, p_M(f(z)) = p(z) |det G|^(-1/2)).
     /// </summary>
@@ -122,9 +136,27 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     public void VolumeElement_EqualsManifoldVolume(Seed seed)
     {
         using var scope = NewDisposeScope();
-        var volumeElement = linalg.det(Embedding.MetricTensor(InteriorCodes(seed))).sqrt();
+        var volumeElement = Embedding.LogVolumeElement(InteriorCodes(seed)).exp();
         var volume = Manifold.Volume!.Value;
         TensorAssert.Close(volumeElement / volume, ones_like(volumeElement), 1e-7, $"sqrt(det G) / Vol(M) (Vol = {volume:G6})");
+    }
+
+    /// <summary>
+    /// Embed, Chart, MetricTensor and LogVolumeElement accept any leading shape, as the contract says:
+    /// on [4, 16, ·] they equal the same operation on the flattened [64, ·], reshaped back.
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public void Operations_AcceptTwoLeadingAxes(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var (n, m) = (Embedding.HiddenDim, Embedding.AmbientDim);
+        var flatCodes = InteriorCodes(seed);
+        var codes = flatCodes.reshape(4, 16, n);
+        TensorAssert.Close(Embedding.Embed(codes), Embedding.Embed(flatCodes).reshape(4, 16, m), Tolerance, "Embed on [4, 16, n] vs flattened");
+        TensorAssert.Close(Embedding.MetricTensor(codes), Embedding.MetricTensor(flatCodes).reshape(4, 16, n, n), Tolerance, "MetricTensor on [4, 16, n] vs flattened");
+        TensorAssert.Close(Embedding.LogVolumeElement(codes), Embedding.LogVolumeElement(flatCodes).reshape(4, 16), Tolerance, "LogVolumeElement on [4, 16, n] vs flattened");
+        var flatPoints = Embedding.Embed(flatCodes);
+        TensorAssert.Close(Embedding.Chart(flatPoints.reshape(4, 16, m)), Embedding.Chart(flatPoints).reshape(4, 16, n), Tolerance, "Chart on [4, 16, m] vs flattened");
     }
 
     /// <summary>f(Uniform[0,1]^n) and SampleUniform agree by a two-sample test (permutation test, false-alarm rate 1e-3).</summary>

@@ -128,6 +128,48 @@ public abstract class GroupActionContract : ConformanceSuite
     }
 
     /// <summary>
+    /// Every operation accepts two leading axes, as the contract says: on [3, B, ·] ElementFromParameters,
+    /// Act, Compose and Inverse equal the same operation on the flattened [3B, ·], reshaped back, and
+    /// Identity([3, B]) is the identity in every slot.
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public void Operations_AcceptTwoLeadingAxes(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        const int s = 3;
+        var k = Group.MatrixDim;
+        var m = Manifold.AmbientDim;
+        using var generator = seed.Generator();
+        var raw = randn([s, Batch, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator);
+        var g = Group.ElementFromParameters(raw);
+        TensorAssert.Close(g, Group.ElementFromParameters(raw.reshape(s * Batch, -1)).reshape(s, Batch, k, k), Tolerance, "ElementFromParameters on [3, B, p] vs flattened");
+        var h = Group.Inverse(g.flip(0));
+        var x = stack([Points(seed, 1), Points(seed, 2), Points(seed, 3)]);      // [3, B, m]
+        Tensor Flat(Tensor t, int trailing) => t.reshape([s * Batch, .. t.shape[^trailing..]]);
+        TensorAssert.Close(Group.Act(g, x), Group.Act(Flat(g, 2), Flat(x, 1)).reshape(s, Batch, m), Tolerance, "Act on [3, B, ·] vs flattened");
+        TensorAssert.Close(Group.Compose(g, h), Group.Compose(Flat(g, 2), Flat(h, 2)).reshape(s, Batch, k, k), Tolerance, "Compose on [3, B, k, k] vs flattened");
+        TensorAssert.Close(Group.Inverse(g), Group.Inverse(Flat(g, 2)).reshape(s, Batch, k, k), Tolerance, "Inverse on [3, B, k, k] vs flattened");
+        TensorAssert.Close(Group.Identity([s, Batch], ScalarType.Float64), eye(k, dtype: ScalarType.Float64).expand(s, Batch, k, k), 0, "Identity([3, B])");
+    }
+
+    /// <summary>
+    /// Elements broadcast against points, as the VAE calls it: Act(g [B, k, k], x [S, B, m]) acts with
+    /// g[b] on every x[·, b], equal to acting element-wise with g expanded to [S, B, k, k] (flattened).
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public void Act_BroadcastsElementsOverLeadingSampleAxis(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        const int s = 3;
+        var (k, m) = (Group.MatrixDim, Manifold.AmbientDim);
+        var g = Elements(seed);                                                 // [B, k, k]
+        var x = stack([Points(seed, 1), Points(seed, 2), Points(seed, 3)]);      // [3, B, m]
+        var expanded = g.expand(s, Batch, k, k).reshape(s * Batch, k, k);
+        var expected = Group.Act(expanded, x.reshape(s * Batch, m)).reshape(s, Batch, m);
+        TensorAssert.Close(Group.Act(g, x), expected, Tolerance, "Act(g [B, k, k], x [3, B, m]) vs element-wise");
+    }
+
+    /// <summary>
     /// The uniform measure of M is invariant: g·X and Y, for X, Y uniform and a fixed g, agree by
     /// a two-sample test (permutation test, false-alarm rate 1e-3).
     /// </summary>

@@ -118,20 +118,75 @@ public abstract class ManifoldContract : ConformanceSuite
         TensorAssert.Close(Manifold.Project(x), stack(rows), Tolerance, "batched vs row-by-row Project");
     }
 
-    /// <summary>Distance is zero on M and grows like the size of a normal step off it.</summary>
+    /// <summary>
+    /// Project and Distance accept any leading shape, as the contract says: on [2, B, m] (ambient
+    /// points and points of M) they equal the same operation on the flattened [2B, m], reshaped back.
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public void PointOperations_AcceptTwoLeadingAxes(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var x = stack([AmbientPoints(seed), PointsOn(seed)]);                   // [2, B, m]
+        var flat = x.reshape(-1, Manifold.AmbientDim);
+        TensorAssert.Close(Manifold.Project(x), Manifold.Project(flat).reshape(x.shape), Tolerance, "Project on [2, B, m] vs flattened");
+        TensorAssert.Close(Manifold.Distance(x), Manifold.Distance(flat).reshape(x.shape[..^1]), Tolerance, "Distance on [2, B, m] vs flattened");
+    }
+
+    /// <summary>
+    /// Distance in every direction: it is zero on M, and for p on M, a random ambient direction u and a
+    /// random scale t in [1e-4, 1], x = p + t·u has 0 ≤ Distance(x) = |x − Project(x)| ≤ t (p is a point
+    /// of M at distance t). Distance is 1-Lipschitz, as a distance to a set is.
+    /// </summary>
     [Property]
     public void Distance_IsZeroOnlyOnManifold(Seed seed)
     {
         using var scope = NewDisposeScope();
         var points = PointsOn(seed);
         TensorAssert.Small(Manifold.Distance(points), Tolerance, "Distance on M");
-        // A step of 1e-3 off M lands at distance in (0, 1e-3]: the step need not be normal to M.
-        using var generator = seed.Generator();
-        var step = randn(points.shape, dtype: ScalarType.Float64, generator: generator);
-        step = 1e-3 * step / linalg.vector_norm(step, dims: [-1], keepdim: true);
-        var off = Manifold.Distance(points + step);
-        Assert.True(TensorAssert.MaxAbs(off - 5e-4) <= 5e-4 + Tolerance, "Distance after a 1e-3 step is outside [0, 1e-3]");
-        Assert.True(off.min().item<double>() > 0, "a point 1e-3 off M has distance 0 for some direction; check Distance");
+        using var generator = new Generator((ulong)seed.Value + 1);
+        var u = randn(points.shape, dtype: ScalarType.Float64, generator: generator);
+        u /= linalg.vector_norm(u, dims: [-1], keepdim: true);
+        var t = pow(10.0, -4 * rand([BatchSize], dtype: ScalarType.Float64, generator: generator));
+        var x = points + t.unsqueeze(-1) * u;
+        var distance = Manifold.Distance(x);
+        Assert.True(distance.min().item<double>() >= 0, "Distance is negative off M");
+        TensorAssert.Close(distance, linalg.vector_norm(x - Manifold.Project(x), dims: [-1]), Tolerance, "Distance vs |x - Project(x)|");
+        TensorAssert.Small((distance - t).clamp_min(0), Tolerance, "Distance(p + t·u) above t for p on M");
+        var y = AmbientPoints(seed);
+        var lipschitz = (Manifold.Distance(y) - distance).abs() - linalg.vector_norm(y - x, dims: [-1]);
+        TensorAssert.Small(lipschitz.clamp_min(0), Tolerance, "|Distance(x) − Distance(y)| above |x − y|");
+    }
+
+    /// <summary>
+    /// Distance is positive off M in any direction with a normal part, and first-order exact:
+    /// Distance(p + t·d) = t·|d_N| + O(κt²), κ the curvature of M. d mixes a random unit normal ν and a
+    /// random unit tangent τ at a random angle α up to 80°, so |d_N| = cos α ≥ 0.17. T_pM is the range of
+    /// Project's Jacobian at p (central differences, step h = 1e-4, error O(κ²h²)), orthonormalised by
+    /// SVD, so an oblique (not nearest) Project still fails. At t = 1e-5 the relative error allowed,
+    /// 1e-2, covers κ up to about 100.
+    /// </summary>
+    [Property]
+    public void Distance_GrowsWithNormalPartOfStep(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        const double h = 1e-4, t = 1e-5;
+        var p = PointsOn(seed);                                                  // [B, m]
+        var axes = eye(Manifold.AmbientDim, dtype: ScalarType.Float64).unsqueeze(1);     // [m, 1, m]
+        var jacobian = (Manifold.Project(p + h * axes) - Manifold.Project(p - h * axes)) / (2 * h);   // [m in, B, m out]
+        var (u, _, _) = linalg.svd(jacobian.permute(1, 2, 0), fullMatrices: false);
+        var basis = u.narrow(-1, 0, Manifold.IntrinsicDim);                   // [B, m, n], orthonormal basis of T_pM
+        Tensor Tangent(Tensor v) => basis.matmul(basis.transpose(-1, -2).matmul(v.unsqueeze(-1))).squeeze(-1);
+        Tensor Unit(Tensor v) => v / linalg.vector_norm(v, dims: [-1], keepdim: true);
+        using var generator = new Generator((ulong)seed.Value + 2);
+        var (a, b) = (randn(p.shape, dtype: ScalarType.Float64, generator: generator), randn(p.shape, dtype: ScalarType.Float64, generator: generator));
+        var normal = Unit(a - Tangent(a));
+        var tangent = Unit(Tangent(b));
+        var angle = 80 * Math.PI / 180 * rand([BatchSize, 1], dtype: ScalarType.Float64, generator: generator);
+        var d = angle.cos() * normal + angle.sin() * tangent;
+        var expected = t * angle.cos().squeeze(-1);
+        var distance = Manifold.Distance(p + t * d);
+        Assert.True(distance.min().item<double>() > 0, "a point off M in a direction with a normal part has distance 0");
+        TensorAssert.Small((distance / expected - 1).abs(), 1e-2, "Distance(p + t·d) / (t·|d_N|) − 1");
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, output + error);
         Assert.Contains("  PASS VolumeElement_EqualsManifoldVolume", output);
         Assert.Contains("  PASS Act_IsCompatibleWithCompose", output);
-        Assert.EndsWith("torus: 33 passed, 0 failed\n", output);
+        Assert.EndsWith("torus: 39 passed, 0 failed\n", output);
 
         // A config can name the plugin's build output folder itself.
         var config = Config($"plugin_dirs: [{Repository.Output("plugins/Torus")}]\ntask: torus\nlatent:\n  manifold: torus\n  group_action: true\n");
@@ -84,11 +84,29 @@ public sealed class CliTests : IDisposable
         Assert.Contains("  FAIL VolumeElement_EqualsManifoldVolume: sqrt(det G) / Vol(M) (Vol = 7): max |error| = 0.1024 exceeds 1E-07 [seed ", output);
         Assert.Contains("  PASS Chart_InvertsEmbed", output);
         Assert.Contains("GroupActionContract: not offered (no group action); not checked", output);
-        Assert.EndsWith("lopsided: 20 passed, 1 failed\n", output);
+        Assert.EndsWith("lopsided: 24 passed, 1 failed\n", output);
 
         (code, _, error) = Repository.Run(work, null, "verify", "nosuch");
         Assert.Equal(2, code);
         Assert.Equal("manifoldkit: unknown manifold 'nosuch'. Loaded: circle, so3, sphere.\n", error);
+    }
+
+    /// <summary>
+    /// verify runs a [Property] through FsCheck: the lopsided volume fails at every seed, so shrinking
+    /// reaches seed 0 and says where it started; a fixed replay seed makes a second run print the same.
+    /// </summary>
+    [Fact]
+    public void Verify_ShrinksAFailure_AndShowsTheCounterexample_Reproducibly()
+    {
+        var plugins = Path.Combine(work, "test-plugins");
+        Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        var environment = new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins };
+        var (code, output, _) = Repository.Run(work, environment, "verify", "lopsided");
+        Assert.Equal(1, code);
+        var failure = Assert.Single(output.Split('\n'), line => line.StartsWith("  FAIL "));
+        Assert.Matches(@"^  FAIL VolumeElement_EqualsManifoldVolume: .* \[seed 0; shrunk from seed [1-9]\d* in \d+ steps?\]$", failure);
+        var (_, again, _) = Repository.Run(work, environment, "verify", "lopsided");
+        Assert.Equal(output, again);
     }
 
     [Fact]

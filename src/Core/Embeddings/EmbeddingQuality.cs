@@ -219,7 +219,8 @@ public sealed record EmbeddingQuality
 
         var uniformity = TwoSampleTest.Run(Image(Codes(options.UniformitySamples, 3)), Points(options.UniformitySamples, 4), Derived(seed, 5));
 
-        var volumeElement = linalg.det(f.MetricTensor(Codes(options.VolumeCodes, 6)).to_type(ScalarType.Float64)).clamp_min(0).sqrt();
+        // exp(−∞) = 0 where a learned f degenerates (det G ≤ 0), so the statistics stay finite.
+        var volumeElement = f.LogVolumeElement(Codes(options.VolumeCodes, 6)).to_type(ScalarType.Float64).exp();
         var volumeMean = volumeElement.mean().item<double>();
 
         var volume = manifold.Volume ?? volumeMean;

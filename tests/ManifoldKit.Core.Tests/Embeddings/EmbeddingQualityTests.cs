@@ -228,6 +228,21 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A map that ignores z₂ has det G = 0 exactly: its volume element is reported as 0 (log −∞,
+    /// exponentiated), not NaN, as the clamp of det at 0 did before LogVolumeElement.
+    /// </summary>
+    [Fact]
+    public void DegenerateMap_HasVolumeElementZero_NotNaN()
+    {
+        using var scope = NewDisposeScope();
+        var f = new Map(2, 3, z => Exact(Sphere).Embed(stack([z.select(-1, 0), 0.25 * ones_like(z.select(-1, 1))], dim: -1)));
+        var quality = MeasureAndLog(f, Sphere);
+        Assert.Equal(0, quality.VolumeElementMean);
+        Assert.Equal(0, quality.VolumeElementMin);
+        Assert.Equal(0, quality.VolumeElementMax);
+    }
+
+    /// <summary>
     /// The northern hemisphere only (z₁ ↦ z₁/2 in the exact map): coverage is 1/2 plus a band of
     /// width r along the equator (area 2πr of 4π), within the binomial error; volume 2π.
     /// </summary>
