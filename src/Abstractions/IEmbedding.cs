@@ -40,7 +40,9 @@ public interface IEmbedding
     Tensor LogVolumeElement(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var (sign, logAbsDet) = linalg.slogdet(MetricTensor(hidden));
-        return where(sign > 0, 0.5 * logAbsDet, double.NegativeInfinity).MoveToOuterDisposeScope();
+        // The determinant in float64 whatever f's dtype: a learned f's G is float32 and nearly singular where f folds.
+        var metric = MetricTensor(hidden);
+        var (sign, logAbsDet) = linalg.slogdet(metric.to_type(ScalarType.Float64));
+        return where(sign > 0, 0.5 * logAbsDet, double.NegativeInfinity).to_type(metric.dtype).MoveToOuterDisposeScope();
     }
 }
