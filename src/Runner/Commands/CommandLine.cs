@@ -13,6 +13,15 @@ public static class CommandLine
     /// <summary>Exit code of a bad config, argument or name.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code when the machine refuses a read or write (read-only folder, full disk, permissions).</summary>
+    public const int IoError = 3;
+
+    /// <summary>Exit code of a run directory whose files are damaged or disagree.</summary>
+    public const int DamagedRun = 4;
+
+    /// <summary>Exit code when memory runs out.</summary>
+    public const int OutOfMemory = 5;
+
     /// <summary>Exit code after Ctrl-C (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 
@@ -51,9 +60,11 @@ public static class CommandLine
     }
 
     /// <summary>
-    /// Runs a verb's body, turning the failures a user can fix (a bad config, argument, name or file)
-    /// into one line on standard error and exit code 2 (1 for a diverged run, 130 for Ctrl-C). Anything
-    /// else is a bug and propagates with its stack trace.
+    /// Runs a verb's body, turning every failure a user or the machine can cause into one line on
+    /// standard error and its exit code (docs/reliability.md): 2 for a bad config, argument, name or
+    /// file; 3 for a read or write the system refused; 4 for a damaged run directory; 5 for memory
+    /// exhausted; 1 for a diverged run; 130 for Ctrl-C. Anything else is a bug and propagates with its
+    /// stack trace.
     /// </summary>
     public static int Guard(Func<int> body)
     {
@@ -73,6 +84,19 @@ public static class CommandLine
         {
             return Fail(error.Message, UsageError);
         }
+        catch (RunFileException error)
+        {
+            return Fail(error.Message, DamagedRun);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return Fail($"cannot read or write: {OneLine(error.Message)}", IoError);
+        }
+        catch (Exception error) when (error is OutOfMemoryException || error.Message.Contains("can't allocate memory", StringComparison.Ordinal))
+        {
+            return Fail($"out of memory: {OneLine(error.Message)}; lower the sizes in the config (training.batch_size, training.samples, " +
+                        "architecture.hidden_widths, evaluation.test_size, evaluation.iwae_samples)", OutOfMemory);
+        }
         catch (TrainingDivergedException error)
         {
             return Fail(error.Message, 1);
@@ -83,10 +107,13 @@ public static class CommandLine
         }
     }
 
+    /// <summary>A message on one line: line breaks (a value with a newline, a native message) become spaces.</summary>
+    public static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
     private static int Fail(string message, int code)
     {
         Console.Out.Flush();
-        Console.Error.WriteLine($"manifoldkit: {message}");
+        Console.Error.WriteLine($"manifoldkit: {OneLine(message)}");
         return code;
     }
 }
