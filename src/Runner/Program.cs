@@ -13,6 +13,14 @@ var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold
     EvalCommand.Create(),
     ManifoldsCommand.Create(),
     VerifyCommand.Create(),
+    CheckCommand.Create(),
     KeysCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+// A malformed command line is a usage error like a bad config: one line, exit code 2.
+if (parse.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"manifoldkit: {CommandLine.ParseError(parse.Errors[0].Message)} (see 'manifoldkit {parse.CommandResult.Command.Name} --help')");
+    return CommandLine.UsageError;
+}
+return await parse.InvokeAsync();

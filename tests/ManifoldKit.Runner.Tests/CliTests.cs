@@ -88,7 +88,7 @@ public sealed class CliTests : IDisposable
 
         (code, _, error) = Repository.Run(work, null, "verify", "nosuch");
         Assert.Equal(2, code);
-        Assert.Equal("manifoldkit: unknown manifold 'nosuch'. Loaded: circle, so3, sphere.\n", error);
+        Assert.Equal("manifoldkit: unknown manifold 'nosuch'. Loaded: circle, so3, sphere. Plugins are read from the folder beside the executable, --plugin-dir DIR, MANIFOLDKIT_PLUGIN_PATH and a config's plugin_dirs.\n", error);
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ public sealed class CliTests : IDisposable
         config = Config("latent:\n  manifold: sphear\n", "typo.yaml");
         (code, _, error) = Repository.Run(work, null, "run", config);
         Assert.Equal(2, code);
-        Assert.Equal($"manifoldkit: {config}:2: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.\n", error);
+        Assert.Equal($"manifoldkit: {config}:2: latent.manifold: unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere. Plugins are read from the folder beside the executable, --plugin-dir DIR, MANIFOLDKIT_PLUGIN_PATH and a config's plugin_dirs.\n", error);
     }
 
     /// <summary>

@@ -20,10 +20,14 @@ public sealed class ConfigLoaderTests : IDisposable
         return path;
     }
 
+    /// <summary>A file with no settings (only a comment) gives the protocol's defaults; a file with nothing at all is refused, as a sign of a lost write.</summary>
     [Fact]
-    public void EmptyConfig_GivesProtocolDefaults()
+    public void ConfigWithoutSettings_GivesProtocolDefaults_AndAnEmptyFileIsRefused()
     {
-        var config = ConfigLoader.Load(Write(""));
+        var empty = Write("");
+        Assert.Equal($"{empty} is empty; write at least one setting (configs/README.md lists them), or give no config to run the defaults.",
+            Assert.Throws<ConfigException>(() => ConfigLoader.Load(empty)).Message);
+        var config = ConfigLoader.Load(Write("# the protocol's defaults\n"));
         Assert.Equal("exp", config.Spec.Name);
         Assert.Equal(("circle", 10_000, 128, 0.001), (config.Spec.Task, config.Spec.Training.Steps, config.Spec.Training.BatchSize, config.Spec.Training.LearningRate));
         Assert.Equal((5000, 256, 10.0), (config.Spec.Wae.Steps, config.Spec.Wae.BatchSize, config.Spec.Wae.Lambda));
@@ -40,7 +44,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("training:\n  decay_steps: 0\n", "exp.yaml:2: training.decay_steps is '0'; expected an integer >= 1.")]
     [InlineData("wae:\n  restarts: 0\n", "exp.yaml:2: wae.restarts is '0'; expected an integer from 1 to 100.")]
     [InlineData("training:\n  restarts: 0\n", "exp.yaml:2: training.restarts is '0'; expected an integer from 1 to 100.")]
-    [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0.")]
+    [InlineData("training:\n  learning_rate: -1\n", "exp.yaml:2: training.learning_rate is '-1'; expected a number > 0 and <= 1.")]
     [InlineData("architecture:\n  initial_posterior_std: 0\n", "exp.yaml:2: architecture.initial_posterior_std is '0'; expected a number > 0.")]
     [InlineData("architecture:\n  action_head_init: pca\n", "exp.yaml:2: architecture.action_head_init is 'pca'; expected one of: drawn, centred, principal.")]
     [InlineData("architecture:\n  observation_init: marginal\n", "exp.yaml:2: architecture.observation_init is 'marginal'; expected one of: unit, data.")]
@@ -71,17 +75,17 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(700, config.Spec.Training.Steps);
         Assert.Equal([3L, 4L], config.Spec.Seeds);
         Assert.True(config.Spec.Latent.GroupAction);
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(""), ["training.stepz=1"]));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write("# no settings\n"), ["training.stepz=1"]));
         Assert.Contains("unknown key 'training.stepz'; did you mean 'steps'?", error.Message);
-        Assert.Equal("override 'steps': expected key=value, e.g. training.steps=500.",
-            Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(""), ["steps"])).Message);
+        Assert.Equal("command line: 'steps': expected key=value, e.g. training.steps=500.",
+            Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write("# no settings\n"), ["steps"])).Message);
     }
 
     /// <summary>embedding_checks: absent keys keep the measured defaults, null switches a check off, values are range-checked.</summary>
     [Fact]
     public void EmbeddingChecks_DefaultsNullAndValues()
     {
-        var defaults = ConfigLoader.Load(Write("")).Spec.EmbeddingChecks;
+        var defaults = ConfigLoader.Load(Write("# no settings\n")).Spec.EmbeddingChecks;
         Assert.Equal(new ManifoldKit.Embeddings.EmbeddingChecks(), defaults);
         var set = ConfigLoader.Load(Write("embedding_checks:\n  min_coverage: 0.9\n  max_mean_distance: null\n  allow_failures: true\n")).Spec.EmbeddingChecks;
         Assert.Equal((0.9, (double?)null, true, defaults.MinPairRatio), (set.MinCoverage, set.MaxMeanDistance, set.AllowFailures, set.MinPairRatio));

@@ -79,9 +79,9 @@ public sealed class PluginLoaderTests : IDisposable
     public void UnknownManifold_ListsTheLoadedOnes_AndSuggestsTheNearest()
     {
         var catalog = Load(BuiltIns);
-        Assert.Equal("unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere.",
+        Assert.Equal("unknown manifold 'sphear'; did you mean 'sphere'? Loaded: circle, so3, sphere. Plugins are read from the folder beside the executable, --plugin-dir DIR, MANIFOLDKIT_PLUGIN_PATH and a config's plugin_dirs.",
             Assert.Throws<CatalogException>(() => catalog.Create("sphear", ManifoldSettings.Empty)).Message);
-        Assert.Equal("unknown manifold 'hyperboloid'. Loaded: circle, so3, sphere.",
+        Assert.Equal("unknown manifold 'hyperboloid'. Loaded: circle, so3, sphere. Plugins are read from the folder beside the executable, --plugin-dir DIR, MANIFOLDKIT_PLUGIN_PATH and a config's plugin_dirs.",
             Assert.Throws<CatalogException>(() => catalog.Create("hyperboloid", ManifoldSettings.Empty)).Message);
     }
 }

@@ -9,11 +9,11 @@ public sealed record WaeOptions
     public int Steps { get; init; } = 5000;
 
     /// <summary>Manifold samples per step.</summary>
-    [Setting("manifold samples per WAE step", Min = 2)]
+    [Setting("manifold samples per WAE step", Min = 2, Max = 100_000)]
     public int BatchSize { get; init; } = 256;
 
     /// <summary>Adam learning rate.</summary>
-    [Setting("Adam learning rate of the WAE", Min = 0, Exclusive = true)]
+    [Setting("Adam learning rate of the WAE", Min = 0, Exclusive = true, Max = 1)]
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>
@@ -29,7 +29,7 @@ public sealed record WaeOptions
     public double Lambda { get; init; } = 10;
 
     /// <summary>Hidden-layer width of the encoder and decoder.</summary>
-    [Setting("hidden width of the WAE's encoder and decoder", Min = 1)]
+    [Setting("hidden width of the WAE's encoder and decoder", Min = 1, Max = 100_000)]
     public int Width { get; init; } = 64;
 
     /// <summary>Seed of initialisation and sampling.</summary>

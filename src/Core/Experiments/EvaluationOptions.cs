@@ -5,15 +5,15 @@ namespace ManifoldKit.Experiments;
 public sealed record EvaluationOptions
 {
     /// <summary>Posterior samples per point for the ELBO.</summary>
-    [Setting("posterior samples per test point for the ELBO", Min = 1)]
+    [Setting("posterior samples per test point for the ELBO", Min = 1, Max = 100_000)]
     public int ElboSamples { get; init; } = 10;
 
     /// <summary>k, importance samples per point for the IWAE bound.</summary>
-    [Setting("k of the IWAE bound", Min = 1)]
+    [Setting("k of the IWAE bound", Min = 1, Max = 100_000)]
     public int IwaeSamples { get; init; } = 100;
 
     /// <summary>Points in the test set.</summary>
-    [Setting("test points", Min = 1)]
+    [Setting("test points", Min = 1, Max = 10_000_000)]
     public int TestSize { get; init; } = 2000;
 
     /// <summary>A run whose mean test KL ends below this many nats counts as collapsed.</summary>

@@ -61,9 +61,10 @@ public sealed class ExperimentPlan : IDisposable
             {
                 saved = LearnedEmbedding.LoadFor(path, manifold);
             }
-            catch (ArgumentException error)
+            catch (Exception error) when (error is ArgumentException or IOException or InvalidDataException or RunFileException)
             {
-                throw new ExperimentException("latent.embedding", error.Message);
+                // A user's file, named by the config: the key and the file's problem, not a trace.
+                throw new ExperimentException("latent.embedding", $"{error.Message}{(error.Message.Contains(path, StringComparison.Ordinal) ? "" : $" ({path})")}");
             }
         }
         return new ExperimentPlan(spec, task, posterior, manifold, action, saved);

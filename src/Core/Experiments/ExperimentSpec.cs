@@ -30,7 +30,7 @@ public sealed record ExperimentSpec
     public long DataSeed { get; init; }
 
     /// <summary>Observation noise standard deviation.</summary>
-    [Setting("standard deviation of Gaussian noise added to every observation", Min = 0)]
+    [Setting("standard deviation of Gaussian noise added to every observation (at most 1e6: its square must stay finite in float32)", Min = 0, Max = 1e6)]
     public double NoiseStd { get; init; }
 
     /// <summary>Training seeds; a sweep runs one model per seed.</summary>
@@ -63,6 +63,7 @@ public sealed record ExperimentSpec
     public void Validate()
     {
         SettingsSchema.For(typeof(ExperimentSpec)).Check(this);
+        MemoryBudget.Check(this);
         var posterior = PosteriorFamilies.Create(Latent.PosteriorFamily);
         if (Training.DecaySteps is not null && Training.FinalLearningRate is null)
             throw new ExperimentException("training.decay_steps",

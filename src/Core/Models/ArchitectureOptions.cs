@@ -6,11 +6,11 @@ namespace ManifoldKit.Models;
 public sealed record ArchitectureOptions
 {
     /// <summary>Dimension of an observation x.</summary>
-    [Setting("dimension of x", Min = 1)]
+    [Setting("dimension of x", Min = 1, Max = 1_000_000)]
     public int ObservedDim { get; init; } = 100;
 
     /// <summary>Widths of the hidden layers, applied in order by the encoder and by the decoder.</summary>
-    [Setting("hidden layers of the encoder and of the decoder", Min = 1)]
+    [Setting("hidden layers of the encoder and of the decoder", Min = 1, Max = 100_000)]
     public int[] HiddenWidths { get; init; } = [128, 128];
 
     /// <summary>

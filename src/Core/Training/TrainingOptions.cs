@@ -10,15 +10,15 @@ public sealed record TrainingOptions
     public int Steps { get; init; } = 10_000;
 
     /// <summary>Fresh data points per step.</summary>
-    [Setting("points per step", Min = 1)]
+    [Setting("points per step", Min = 1, Max = 1_000_000)]
     public int BatchSize { get; init; } = 128;
 
     /// <summary>Adam learning rate.</summary>
-    [Setting("Adam learning rate", Min = 0, Exclusive = true)]
+    [Setting("Adam learning rate (above 1 Adam moves every weight by more than 1 per step)", Min = 0, Exclusive = true, Max = 1)]
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Posterior samples per point in the training objective.</summary>
-    [Setting("posterior samples per point in the objective", Min = 1)]
+    [Setting("posterior samples per point in the objective", Min = 1, Max = 10_000)]
     public int Samples { get; init; } = 1;
 
     /// <summary>Seed of the initial weights, the data stream and the posterior noise.</summary>
@@ -44,7 +44,7 @@ public sealed record TrainingOptions
     /// this value (the same objective; a small final rate lets a fit near the noise floor settle
     /// instead of jittering at Adam's step size). Null, a constant rate (the paper's), by default.
     /// </summary>
-    [Setting("if set, the learning rate follows a cosine from `learning_rate` down to this value at the last step (off in the paper's configs)", Min = 0, OmitWhenDefault = true)]
+    [Setting("if set, the learning rate follows a cosine from `learning_rate` down to this value at the last step (off in the paper's configs)", Min = 0, Max = 1, OmitWhenDefault = true)]
     public double? FinalLearningRate { get; init; }
 
     /// <summary>

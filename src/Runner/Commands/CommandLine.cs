@@ -66,8 +66,18 @@ public static class CommandLine
     /// exhausted; 1 for a diverged run; 130 for Ctrl-C. Anything else is a bug and propagates with its
     /// stack trace.
     /// </summary>
-    public static int Guard(Func<int> body)
+    public static int Guard(Func<int> body) => Guard(body, Console.Error);
+
+    /// <summary><see cref="Guard(Func{int})"/> writing its one line to <paramref name="errors"/>.</summary>
+    public static int Guard(Func<int> body, TextWriter errors)
     {
+        int Fail(string message, int code)
+        {
+            Console.Out.Flush();
+            errors.WriteLine($"manifoldkit: {OneLine(message)}");
+            return code;
+        }
+
         try
         {
             return body();
@@ -107,13 +117,16 @@ public static class CommandLine
         }
     }
 
+    /// <summary>System.CommandLine's parse error in the words of the config errors: <c>--seed is 'abc'; expected an integer.</c></summary>
+    public static string ParseError(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\.?$");
+        if (!match.Success) return OneLine(message);
+        var type = match.Groups[3].Value;
+        var expected = type.Contains("Int", StringComparison.Ordinal) ? "an integer" : type.Contains("Double", StringComparison.Ordinal) ? "a number" : $"a value of type {type}";
+        return $"{match.Groups[2].Value} is '{OneLine(match.Groups[1].Value)}'; expected {expected}.";
+    }
+
     /// <summary>A message on one line: line breaks (a value with a newline, a native message) become spaces.</summary>
     public static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    private static int Fail(string message, int code)
-    {
-        Console.Out.Flush();
-        Console.Error.WriteLine($"manifoldkit: {OneLine(message)}");
-        return code;
-    }
 }

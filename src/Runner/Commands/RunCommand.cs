@@ -30,6 +30,7 @@ public static class RunCommand
                 path = Path.Combine(path, RunExecutor.ConfigFile);
                 if (!File.Exists(path)) throw new ConfigException($"{directory} is a directory without {RunExecutor.ConfigFile}; give a config file or a run directory made by 'manifoldkit run'.");
             }
+            if (directory is not null && File.Exists(directory)) throw new ConfigException($"--out {directory} is a file; give a folder for the run (made if missing).");
             var config = ConfigLoader.Load(path ?? DefaultConfig, extra);
             var runSeed = parse.GetValue(seed) ?? config.Spec.Seeds[0];
             var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));

@@ -9,13 +9,13 @@ namespace ManifoldKit.Runner.Configuration;
 /// <param name="PluginDirs">Extra plugin directories (<c>plugin_dirs</c>), resolved against the config's folder.</param>
 /// <param name="Source">The file it came from, or <c>(default)</c>.</param>
 /// <param name="Reference">A published figure to show beside the results (<c>reference</c>), e.g. the paper's ELBO.</param>
-/// <param name="Lines">The line of each key given in the file, by dotted path.</param>
+/// <param name="Locations">Where each key given was set, by dotted path: <c>file:line</c>, or <c>command line: key=value</c> for an override.</param>
 public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadOnlyList<string> PluginDirs, string Source,
-    string? Reference = null, IReadOnlyDictionary<string, int>? Lines = null)
+    string? Reference = null, IReadOnlyDictionary<string, string>? Locations = null)
 {
-    /// <summary>An experiment error located in this config: file, line (when the key was in the file), key, message.</summary>
+    /// <summary>An experiment error located in this config: where the key was set (or the file, when it was not), key, message.</summary>
     public ConfigException Locate(ExperimentException error) =>
-        new(Lines is not null && Lines.TryGetValue(error.Key, out var line)
-            ? $"{Source}:{line}: {error.Key}: {error.Message}"
+        new(Locations is not null && Locations.TryGetValue(error.Key, out var where)
+            ? $"{where}: {error.Key}: {error.Message}"
             : $"{Source}: {error.Key}: {error.Message}");
 }

@@ -14,16 +14,22 @@ public sealed class Section
     private readonly YamlMappingNode? node;
     private readonly HashSet<string> known = [];
     private readonly List<Section> children = [];
-    private readonly Dictionary<string, int> lines;
+    private readonly Dictionary<string, string> locations;
+    private readonly IReadOnlyDictionary<YamlNode, string> overrides;
 
-    /// <summary>Wraps a mapping (or nothing, for an absent section) found in <paramref name="file"/>.</summary>
-    public Section(string file, string prefix, YamlMappingNode? node) : this(file, prefix, node, []) { }
+    /// <summary>
+    /// Wraps a mapping (or nothing, for an absent section) found in <paramref name="file"/>; nodes in
+    /// <paramref name="overrides"/> came from a command-line <c>key=value</c> (the value is its text)
+    /// and errors about them name it instead of a line of the file.
+    /// </summary>
+    public Section(string file, string prefix, YamlMappingNode? node, IReadOnlyDictionary<YamlNode, string>? overrides = null)
+        : this(file, prefix, node, [], overrides ?? new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance)) { }
 
-    private Section(string file, string prefix, YamlMappingNode? node, Dictionary<string, int> lines) =>
-        (this.file, this.prefix, this.node, this.lines) = (file, prefix, node, lines);
+    private Section(string file, string prefix, YamlMappingNode? node, Dictionary<string, string> locations, IReadOnlyDictionary<YamlNode, string> overrides) =>
+        (this.file, this.prefix, this.node, this.locations, this.overrides) = (file, prefix, node, locations, overrides);
 
-    /// <summary>The line of every key read so far, by dotted path (shared by the whole tree).</summary>
-    public IReadOnlyDictionary<string, int> Lines => lines;
+    /// <summary>Where every key read so far was given, by dotted path: <c>file:line</c> or <c>command line: key=value</c>.</summary>
+    public IReadOnlyDictionary<string, string> Locations => locations;
 
     /// <summary>A nested mapping; absent gives an empty section (all defaults).</summary>
     public Section Child(string key)
@@ -31,7 +37,7 @@ public sealed class Section
         var value = Find(key);
         if (value is not null and not YamlMappingNode && !IsNull(value))
             throw Error(value, key, $"is {Describe(value)}; expected a mapping of settings");
-        var child = new Section(file, Path(key), value as YamlMappingNode, lines);
+        var child = new Section(file, Path(key), value as YamlMappingNode, locations, overrides);
         children.Add(child);
         return child;
     }
@@ -48,7 +54,7 @@ public sealed class Section
         var scalar = Scalar(key);
         if (scalar is null) return defaultValue;
         if (choices.Contains(scalar.Value)) return scalar.Value!;
-        throw Error(scalar, key, $"is '{scalar.Value}'; expected one of: {string.Join(", ", choices)}");
+        throw Error(scalar, key, $"is '{Escape(scalar.Value!)}'; expected one of: {string.Join(", ", choices)}");
     }
 
     /// <summary>One of an enum's members, written in lower case (e.g. <c>principal</c>); <paramref name="defaultValue"/> when absent.</summary>
@@ -74,7 +80,7 @@ public sealed class Section
         var scalar = Scalar(key);
         if (scalar is null) return defaultValue;
         if (int.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        throw Error(scalar, key, $"is '{scalar.Value}'; expected an integer{Range(min, max)}");
+        throw Error(scalar, key, $"is '{Escape(scalar.Value!)}'; expected an integer{Range(min, max)}");
     }
 
     /// <summary>An integer in [min, max]; null when absent or set to <c>null</c>.</summary>
@@ -85,30 +91,32 @@ public sealed class Section
     }
 
     /// <summary>A long integer (seeds).</summary>
-    public long Long(string key, long defaultValue, long min = 0)
+    public long Long(string key, long defaultValue, long min = 0, long max = long.MaxValue)
     {
         var scalar = Scalar(key);
         if (scalar is null) return defaultValue;
-        if (long.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min) return value;
-        throw Error(scalar, key, $"is '{scalar.Value}'; expected an integer >= {min}");
+        if (long.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        throw Error(scalar, key, $"is '{Escape(scalar.Value!)}'; expected an integer {(max < long.MaxValue ? $"from {min} to {max}" : $">= {min}")}");
     }
 
-    /// <summary>A finite number >= min (exclusive when <paramref name="exclusive"/>).</summary>
-    public double Double(string key, double defaultValue, double min = double.MinValue, bool exclusive = false)
+    /// <summary>A finite number at least min (exclusive when <paramref name="exclusive"/>) and at most max.</summary>
+    public double Double(string key, double defaultValue, double min = double.MinValue, bool exclusive = false, double max = double.MaxValue)
     {
         var scalar = Scalar(key);
         if (scalar is null) return defaultValue;
         if (double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
-            && (exclusive ? value > min : value >= min)) return value;
-        throw Error(scalar, key, $"is '{scalar.Value}'; expected a number {(exclusive ? ">" : ">=")} {min.ToString(CultureInfo.InvariantCulture)}");
+            && (exclusive ? value > min : value >= min) && value <= max) return value;
+        var c = CultureInfo.InvariantCulture;
+        var upTo = max < double.MaxValue ? $" and <= {max.ToString(c)}" : "";
+        throw Error(scalar, key, $"is '{Escape(scalar.Value!)}'; expected a number {(exclusive ? ">" : ">=")} {min.ToString(c)}{upTo}");
     }
 
-    /// <summary>A finite number >= min (exclusive when <paramref name="exclusive"/>); the default when absent, and null (switched off) when set to <c>null</c>.</summary>
-    public double? NullableDouble(string key, double? defaultValue, double min = double.MinValue, bool exclusive = false)
+    /// <summary>A finite number in range as <see cref="Double"/>; the default when absent, and null (switched off) when set to <c>null</c>.</summary>
+    public double? NullableDouble(string key, double? defaultValue, double min = double.MinValue, bool exclusive = false, double max = double.MaxValue)
     {
         var value = Find(key);
         if (value is null) return defaultValue;
-        return IsNull(value) ? null : Double(key, 0, min, exclusive);
+        return IsNull(value) ? null : Double(key, 0, min, exclusive, max);
     }
 
     /// <summary>true or false.</summary>
@@ -120,12 +128,12 @@ public sealed class Section
         {
             "true" or "True" or "yes" or "on" => true,
             "false" or "False" or "no" or "off" => false,
-            _ => throw Error(scalar, key, $"is '{scalar.Value}'; expected true or false"),
+            _ => throw Error(scalar, key, $"is '{Escape(scalar.Value!)}'; expected true or false"),
         };
     }
 
     /// <summary>A list of integers, each in [min, max]; a single integer is a list of one.</summary>
-    public IReadOnlyList<long> LongList(string key, IReadOnlyList<long> defaultValue, long min = 0)
+    public IReadOnlyList<long> LongList(string key, IReadOnlyList<long> defaultValue, long min = 0, long max = long.MaxValue)
     {
         var value = Find(key);
         if (value is null || IsNull(value)) return defaultValue;
@@ -133,16 +141,16 @@ public sealed class Section
         var result = new List<long>();
         foreach (var item in items)
         {
-            if (item is YamlScalarNode s && long.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min) result.Add(v);
-            else throw Error(item, key, $"has {Describe(item)}; expected a list of integers >= {min}");
+            if (item is YamlScalarNode s && long.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) result.Add(v);
+            else throw Error(item, key, $"has {Describe(item)}; expected a list of integers {(max < long.MaxValue ? $"from {min} to {max}" : $">= {min}")}");
         }
         if (result.Count == 0) throw Error(value, key, "is empty; expected at least one value");
         return result;
     }
 
-    /// <summary>A list of positive integers (layer widths).</summary>
-    public int[] IntList(string key, int[] defaultValue) =>
-        LongList(key, defaultValue.Select(v => (long)v).ToArray(), min: 1).Select(v => (int)Math.Min(v, int.MaxValue)).ToArray();
+    /// <summary>A list of integers from 1 to <paramref name="max"/> (layer widths).</summary>
+    public int[] IntList(string key, int[] defaultValue, int max = int.MaxValue) =>
+        LongList(key, defaultValue.Select(v => (long)v).ToArray(), min: 1, max: max).Select(v => (int)v).ToArray();
 
     /// <summary>A list of strings.</summary>
     public IReadOnlyList<string> StringList(string key)
@@ -165,7 +173,8 @@ public sealed class Section
         foreach (var (k, v) in mapping.Children)
         {
             if (v is not YamlScalarNode scalar) throw Error(v, $"{key}.{k}", $"is {Describe(v)}; expected a single value");
-            result[((YamlScalarNode)k).Value!] = scalar.Value!;
+            if (k is not YamlScalarNode name) throw Error(k, key, $"has {Describe(k)} as a key; keys are plain names like dim");
+            result[name.Value!] = scalar.Value!;
         }
         return result;
     }
@@ -176,9 +185,10 @@ public sealed class Section
         if (node is not null)
             foreach (var (keyNode, _) in node.Children)
             {
-                var key = ((YamlScalarNode)keyNode).Value!;
+                if (keyNode is not YamlScalarNode { Value: { } key })
+                    throw new ConfigException($"{Where(keyNode)}: a key is {Describe(keyNode)}; keys are plain names like 'steps'{(prefix.Length > 0 ? $" (under '{prefix}')" : "")}.");
                 if (!known.Contains(key))
-                    throw new ConfigException($"{file}:{keyNode.Start.Line}: unknown key '{Path(key)}'{Nearest.Hint(key, known)} Known keys{(prefix.Length > 0 ? $" under '{prefix}'" : "")}: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+                    throw new ConfigException($"{Where(keyNode)}: unknown key '{Path(key)}'{Nearest.Hint(key, known)} Known keys{(prefix.Length > 0 ? $" under '{prefix}'" : "")}: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
             }
         foreach (var child in children) child.Finish();
     }
@@ -190,7 +200,8 @@ public sealed class Section
         foreach (var (k, v) in node.Children)
             if (k is YamlScalarNode s && s.Value == key)
             {
-                lines[Path(key)] = (int)k.Start.Line;
+                // The key's line in the file (a section's value starts on the next), or the override that set the value.
+                locations[Path(key)] = overrides.ContainsKey(v) ? Where(v) : Where(k);
                 return v;
             }
         return null;
@@ -207,7 +218,24 @@ public sealed class Section
     private string Path(string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
 
     private ConfigException Error(YamlNode at, string key, string problem) =>
-        new($"{file}:{at.Start.Line}: {Path(key)} {problem}.");
+        new($"{Where(at)}: {Path(key)} {problem}.");
+
+    /// <summary><c>file:line</c> for a node of the file, <c>command line: key=value</c> for one an override made.</summary>
+    private string Where(YamlNode at) => overrides.TryGetValue(at, out var text) ? $"command line: {Escape(text)}" : $"{file}:{at.Start.Line}";
+
+    /// <summary>A value as it can be shown on one line: control characters written as escapes, and cut when long.</summary>
+    public static string Escape(string text)
+    {
+        var shown = string.Concat(text.Take(200).Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+            _ => c.ToString(),
+        }));
+        return text.Length > 200 ? $"{shown}… ({text.Length} characters)" : shown;
+    }
 
     private static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: "" or "~" or "null" } s && s.Style == YamlDotNet.Core.ScalarStyle.Plain;
 
@@ -215,7 +243,7 @@ public sealed class Section
     {
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => $"'{Escape(s.Value ?? "")}'",
         _ => "an unexpected node",
     };
 

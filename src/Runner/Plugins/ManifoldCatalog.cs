@@ -16,9 +16,12 @@ internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<M
         if (factory is null)
         {
             var names = Entries.Select(e => e.Name).ToList();
+            // Why a plugin the user expected is not there: the loader's diagnostics, then where plugins are looked for.
+            var problems = Diagnostics.Count == 0 ? "" : $" Plugin problems: {string.Join(" ", Diagnostics)}";
+            const string where = " Plugins are read from the folder beside the executable, --plugin-dir DIR, MANIFOLDKIT_PLUGIN_PATH and a config's plugin_dirs.";
             throw new CatalogException(names.Count == 0
-                ? $"unknown manifold '{name}': no manifold plugins are loaded (is the plugins folder beside the executable?)."
-                : $"unknown manifold '{name}'{Nearest.Hint(name, names)} Loaded: {string.Join(", ", names)}.");
+                ? $"unknown manifold '{name}': no manifold plugins are loaded (is the plugins folder beside the executable?).{problems}{where}"
+                : $"unknown manifold '{name}'{Nearest.Hint(name, names)} Loaded: {string.Join(", ", names)}.{problems}{where}");
         }
         IManifold manifold;
         try
