@@ -61,8 +61,9 @@ public sealed class ExperimentPlan : IDisposable
             {
                 saved = LearnedEmbedding.LoadFor(path, manifold);
             }
-            catch (ArgumentException error)
+            catch (Exception error) when (error is ArgumentException or InvalidDataException)
             {
+                // The user's own file (not the cache): named, for them to replace.
                 throw new ExperimentException("latent.embedding", error.Message);
             }
         }
