@@ -112,6 +112,20 @@ public sealed class RunDirectoryCliTests : IDisposable
         Assert.StartsWith($"manifoldkit: cannot read or write: {Path.Combine(output, "exp", "seed0")} is not writable (", error);
     }
 
+    /// <summary>A nearly full disk (a 4 MB tmpfs, where mounting works) is refused before training, with the figures.</summary>
+    [Fact]
+    public void SmallDisk_ExitsWith3_BeforeTraining()
+    {
+        var output = Path.Combine(work, "ro");
+        if (!Mount(output, "size=4m")) return;
+        var config = Path.Combine(work, "exp.yaml");
+        File.WriteAllText(config, "name: exp\n");
+        var (code, stdout, error) = Repository.Run(work, null, ["run", config, $"output={output}", .. Short]);
+        Assert.True(code == 3, stdout + error);
+        Assert.Matches($@"^manifoldkit: cannot read or write: {System.Text.RegularExpressions.Regex.Escape(Path.Combine(output, "exp", "seed0"))} has [0-4]\.\d MB free, but this run needs 1\d\.\d MB \(4 × its model and optimiser state \+ 10 MB\); free some space or choose another --out\n$", error);
+        Assert.False(File.Exists(Path.Combine(output, "exp", "seed0", "metrics.csv")));
+    }
+
     [Fact]
     public void TooLittleFreeSpace_IsRefused_WithTheRule()
     {
@@ -131,12 +145,14 @@ public sealed class RunDirectoryCliTests : IDisposable
         Assert.Equal(48L * parameters + (10L << 20), OutputCheck.RequiredBytes(spec));
     }
 
-    private static bool MountReadOnly(string directory)
+    private static bool MountReadOnly(string directory) => Mount(directory, "ro,size=1m");
+
+    private static bool Mount(string directory, string options)
     {
         Directory.CreateDirectory(directory);
         try
         {
-            using var mount = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", directory]) { RedirectStandardError = true })!;
+            using var mount = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", options, "tmpfs", directory]) { RedirectStandardError = true })!;
             mount.WaitForExit();
             return mount.ExitCode == 0;
         }

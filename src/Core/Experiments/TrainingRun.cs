@@ -75,16 +75,15 @@ public sealed class TrainingRun : IDisposable
                 metrics.Flush();
             }
             var options = run.trainer.Options;
-            // Reports reach the file and `committed` only once a checkpoint covers them, so neither
-            // ever runs ahead of what a resume redoes.
+            // metrics.csv is written as each checkpoint is staged, `committed` once it is saved, so
+            // neither runs ahead of what a resume redoes (the file by at most one checkpoint, trimmed).
             var pending = new List<TrainingProgress>();
-            void Commit()
+            run.trainer.CheckpointStaged += _ => metrics.Flush();
+            run.trainer.Checkpointed += _ =>
             {
-                metrics.Flush();
                 foreach (var p in pending) committed?.Invoke(p);
                 pending.Clear();
-            }
-            run.trainer.Checkpointed += _ => Commit();
+            };
             run.trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
             {
                 metrics.Append(p);
@@ -92,7 +91,6 @@ public sealed class TrainingRun : IDisposable
                 progress?.Report(p);
             }), directory, cancellation, log);
             Checkpoint.Save(directory, run.trainer);
-            Commit();
             if (run.Step < options.Steps) throw new OperationCanceledException($"stopped at step {run.Step}; run again to resume from the checkpoint in {directory}.");
 
             var (elbo, iwae, kl) = Evaluate(run.Model, run.Task, spec.Evaluation, seed);

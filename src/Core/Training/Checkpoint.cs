@@ -36,6 +36,7 @@ public static class Checkpoint
             var parts = Parts.ToDictionary(part => part, part => Describe(Path.Combine(staging, part)));
             var state = new State(trainer.Step, trainer.Restart, FileFormat, trainer.TrainingTime.TotalSeconds, trainer.TotalStepsRun, parts);
             File.WriteAllText(Path.Combine(staging, "state.json"), JsonSerializer.Serialize(state));
+            trainer.OnCheckpointStaged();
         }
         catch
         {
@@ -53,6 +54,7 @@ public static class Checkpoint
         if (Directory.Exists(final)) Directory.Move(final, retired);
         Directory.Move(staging, final);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+        trainer.OnCheckpointed();
     }
 
     /// <summary>Whether <paramref name="runDirectory"/> holds a complete checkpoint.</summary>

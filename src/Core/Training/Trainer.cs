@@ -67,8 +67,19 @@ public sealed class Trainer : IDisposable
     /// <summary>Wall time spent training in every session up to the step reached (this one's plus the checkpoint's).</summary>
     public TimeSpan TrainingTime => TimeSpan.FromSeconds(secondsBefore) + session.Elapsed;
 
-    /// <summary>Raised after each checkpoint that <see cref="Run"/> saves, with its step.</summary>
+    /// <summary>
+    /// Raised with the step when a checkpoint's files are written, before it replaces the previous one:
+    /// a record that must not run ahead of the checkpoint (metrics.csv) is written here, so a crash
+    /// leaves it at most one checkpoint ahead (trimmed on resume), never behind. An exception cancels the save.
+    /// </summary>
+    public event Action<int>? CheckpointStaged;
+
+    /// <summary>Raised with the step after each checkpoint is saved (<see cref="Checkpoint.Save"/>).</summary>
     public event Action<int>? Checkpointed;
+
+    internal void OnCheckpointStaged() => CheckpointStaged?.Invoke(Step);
+
+    internal void OnCheckpointed() => Checkpointed?.Invoke(Step);
 
     /// <summary>The settings.</summary>
     public TrainingOptions Options { get; }
@@ -206,10 +217,7 @@ public sealed class Trainer : IDisposable
                 counted = 0;
             }
             if (checkpointDirectory is not null && Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0)
-            {
                 Checkpoint.Save(checkpointDirectory, this);
-                Checkpointed?.Invoke(Step);
-            }
         }
     }
 

@@ -216,6 +216,30 @@ public sealed class RunDirectoryTests : IDisposable
         Assert.Equal(60 / result.TrainSeconds, result.StepsPerSecond, 6);
     }
 
+    /// <summary>
+    /// A crash (here: an exception at step 50) after the checkpoint at 40: the reports TensorBoard got
+    /// (<c>committed</c>) and the metrics rows stop at 40, so the resumed steps 50 and 60 appear once.
+    /// </summary>
+    [Fact]
+    public void CrashAfterACheckpoint_CommitsEachStepOnce()
+    {
+        var spec = Spec with { Training = Spec.Training with { ReportEvery = 10 } };
+        var directory = Path.Combine(root, "crash");
+        var committed = new List<int>();
+        void Execute(int? crashAt)
+        {
+            using var plan = ExperimentPlan.Resolve(spec, Resolve);
+            var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Step == crashAt) throw new InvalidOperationException("crash"); });
+            TrainingRun.Execute(plan, 0, directory, new EmbeddingProvider(root), progress, committed: p => committed.Add(p.Step)).Run.Dispose();
+        }
+        Assert.Throws<InvalidOperationException>(() => Execute(50));
+        Assert.Equal([10, 20, 30, 40], committed);
+        Assert.Equal(["10", "20", "30", "40"], File.ReadAllLines(Path.Combine(directory, "metrics.csv")).Skip(1).Select(l => l.Split(',')[0]));
+        Execute(null);
+        Assert.Equal([10, 20, 30, 40, 50, 60], committed);
+        Assert.Equal(["10", "20", "30", "40", "50", "60"], File.ReadAllLines(Path.Combine(directory, "metrics.csv")).Skip(1).Select(l => l.Split(',')[0]));
+    }
+
     [Fact]
     public void TruncatedCachedEmbedding_IsLearnedAgain_WithALine()
     {
