@@ -71,7 +71,7 @@ public sealed class TrainingRun : IDisposable
             else if (metrics.Steps.Any())
             {
                 // Rows of a start whose checkpoint is gone: training starts over, so must the record.
-                log?.Invoke($"{metrics.Path}: restarted, as there is no checkpoint to resume from; its {metrics.TruncateAfter(0)} rows of an earlier start are dropped");
+                log?.Invoke($"{metrics.Path}: restarted, as there is no checkpoint to resume from; dropped its {Rows(metrics.TruncateAfter(0))} of an earlier start");
                 metrics.Flush();
             }
             var options = run.trainer.Options;
@@ -128,14 +128,16 @@ public sealed class TrainingRun : IDisposable
     private static void Reconcile(MetricsFile metrics, int step, TrainingOptions options, Action<string>? log)
     {
         var dropped = metrics.TruncateAfter(step);
-        if (dropped > 0) log?.Invoke($"{metrics.Path}: dropped {dropped} rows after step {step}, the checkpoint's; those steps are redone");
+        if (dropped > 0) log?.Invoke($"{metrics.Path}: dropped {Rows(dropped)} after step {step}, the checkpoint's; those steps are redone");
         var expected = Enumerable.Range(1, step / options.ReportEvery).Select(k => k * options.ReportEvery).ToList();
         if (step == options.Steps && step % options.ReportEvery != 0) expected.Add(step);
         var missing = expected.Except(metrics.Steps).ToList();
         if (missing.Count > 0)
-            log?.Invoke($"{metrics.Path}: {missing.Count} rows before step {step}, the checkpoint's, are missing (steps {missing[0]} to {missing[^1]}); " +
+            log?.Invoke($"{metrics.Path}: {Rows(missing.Count)} before step {step}, the checkpoint's, {(missing.Count == 1 ? "is" : "are")} missing (steps {missing[0]} to {missing[^1]}); " +
                         "going on without them (they cannot be recomputed; the model resumes exactly)");
     }
+
+    private static string Rows(int count) => count == 1 ? "1 row" : $"{count} rows";
 
     /// <summary>Rebuilds the model of <paramref name="directory"/> from its last checkpoint.</summary>
     /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>

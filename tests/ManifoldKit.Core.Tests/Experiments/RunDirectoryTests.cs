@@ -153,7 +153,7 @@ public sealed class RunDirectoryTests : IDisposable
         var messages = new List<string>();
         Run(directory, root, log: messages.Add);
         var metrics = Path.Combine(directory, "metrics.csv");
-        Assert.Contains($"{metrics}: restarted, as there is no checkpoint to resume from; its 2 rows of an earlier start are dropped", messages);
+        Assert.Contains($"{metrics}: restarted, as there is no checkpoint to resume from; dropped its 2 rows of an earlier start", messages);
         Assert.Equal(["20", "40", "60"], File.ReadAllLines(metrics).Skip(1).Select(l => l.Split(',')[0]));
     }
 
@@ -166,7 +166,7 @@ public sealed class RunDirectoryTests : IDisposable
         File.WriteAllLines(metrics, [lines[0], lines[2]]);                      // row of step 20 deleted
         var messages = new List<string>();
         Run(directory, root, log: messages.Add);
-        Assert.Contains($"{metrics}: 1 rows before step 40, the checkpoint's, are missing (steps 20 to 20); going on without them (they cannot be recomputed; the model resumes exactly)", messages);
+        Assert.Contains($"{metrics}: 1 row before step 40, the checkpoint's, is missing (steps 20 to 20); going on without them (they cannot be recomputed; the model resumes exactly)", messages);
         Assert.Equal(["40", "60"], File.ReadAllLines(metrics).Skip(1).Select(l => l.Split(',')[0]));
     }
 
@@ -178,7 +178,7 @@ public sealed class RunDirectoryTests : IDisposable
         File.AppendAllText(metrics, "60,1,2,3,4,5\n");
         var messages = new List<string>();
         Run(directory, root, log: messages.Add);
-        Assert.Contains($"{metrics}: dropped 1 rows after step 40, the checkpoint's; those steps are redone", messages);
+        Assert.Contains($"{metrics}: dropped 1 row after step 40, the checkpoint's; those steps are redone", messages);
         Assert.Equal(["20", "40", "60"], File.ReadAllLines(metrics).Skip(1).Select(l => l.Split(',')[0]));
         Assert.NotEqual("1", File.ReadAllLines(metrics)[^1].Split(',')[1]);
     }
@@ -193,7 +193,7 @@ public sealed class RunDirectoryTests : IDisposable
         var messages = new List<string>();
         Run(directory, root, log: messages.Add);
         Assert.Contains(messages, m => m.StartsWith($"{metrics}:3: dropped a malformed row '{lines[2][..(lines[2].Length / 2)]}' (", StringComparison.Ordinal));
-        Assert.Contains($"{metrics}: 1 rows before step 40, the checkpoint's, are missing (steps 40 to 40); going on without them (they cannot be recomputed; the model resumes exactly)", messages);
+        Assert.Contains($"{metrics}: 1 row before step 40, the checkpoint's, is missing (steps 40 to 40); going on without them (they cannot be recomputed; the model resumes exactly)", messages);
         Assert.All(File.ReadAllLines(metrics).Skip(1), line => Assert.Equal(6, line.Split(',').Length));
     }
 
