@@ -101,8 +101,20 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
         {
             throw new InvalidDataException($"{path}.json is not embedding metadata: {error.Message}", error);
         }
-        var embedding = new LearnedEmbedding(metadata.Manifold, metadata.HiddenDim, metadata.AmbientDim, metadata.Width);
-        embedding.load(path);
+        LearnedEmbedding? embedding = null;
+        try
+        {
+            embedding = new LearnedEmbedding(metadata.Manifold, metadata.HiddenDim, metadata.AmbientDim, metadata.Width);
+            embedding.load(path);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // A cut or foreign file fails inside TorchSharp's reader: say which file, and what to do.
+            embedding?.Dispose();
+            throw new InvalidDataException(
+                $"{path} is truncated or not the weights {path}.json describes ({System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s+", " ")}); " +
+                $"delete {path} and {path}.json and run 'manifoldkit embed' again.", error);
+        }
         return embedding.Freeze();
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ManifoldKit.Data;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Evaluation;
@@ -44,32 +43,54 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint was saved to resume from.</exception>
     /// <exception cref="ExperimentException">A learned f fails its checks (nothing trained).</exception>
+    /// <exception cref="RunFileException">The checkpoint is damaged or disagrees with the config.</exception>
+    /// <param name="plan">The resolved experiment.</param>
+    /// <param name="seed">The seed of this run.</param>
+    /// <param name="directory">The run directory.</param>
+    /// <param name="embeddings">Where f comes from.</param>
+    /// <param name="progress">Each report, as it is made.</param>
+    /// <param name="log">One-line messages (resume, metrics repaired, f learned or reused).</param>
+    /// <param name="cancellation">Stops after the current step, with a checkpoint saved.</param>
+    /// <param name="committed">Each report once a checkpoint covers it (e.g. for TensorBoard, which cannot take back a step a resume redoes).</param>
     public static (TrainingRun Run, ExperimentResult Result) Execute(ExperimentPlan plan, long seed, string directory, EmbeddingProvider embeddings,
-        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default,
+        Action<TrainingProgress>? committed = null)
     {
         var spec = plan.Spec;
         Directory.CreateDirectory(directory);
         var run = Build(plan, seed, embeddings, spec.Training with { Seed = seed });
         try
         {
-            var metrics = new MetricsFile(Path.Combine(directory, "metrics.csv"));
+            var metrics = new MetricsFile(Path.Combine(directory, "metrics.csv"), log);
             if (Checkpoint.Exists(directory))
             {
                 var step = Checkpoint.Load(directory, run.trainer);
-                metrics.TruncateAfter(step);
                 log?.Invoke($"resuming {directory} from step {step}");
+                Reconcile(metrics, step, run.trainer.Options, log);
+            }
+            else if (metrics.Steps.Any())
+            {
+                // Rows of a start whose checkpoint is gone: training starts over, so must the record.
+                log?.Invoke($"{metrics.Path}: restarted, as there is no checkpoint to resume from; dropped its {Rows(metrics.TruncateAfter(0))} of an earlier start");
+                metrics.Flush();
             }
             var options = run.trainer.Options;
-            var clock = Stopwatch.StartNew();
+            // metrics.csv is written as each checkpoint is staged, `committed` once it is saved, so
+            // neither runs ahead of what a resume redoes (the file by at most one checkpoint, trimmed).
+            var pending = new List<TrainingProgress>();
+            run.trainer.CheckpointStaged += _ => metrics.Flush();
+            run.trainer.Checkpointed += _ =>
+            {
+                foreach (var p in pending) committed?.Invoke(p);
+                pending.Clear();
+            };
             run.trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
             {
                 metrics.Append(p);
-                if (p.Step % options.CheckpointEvery == 0) metrics.Flush();   // the checkpoint follows this report
+                pending.Add(p);
                 progress?.Report(p);
             }), directory, cancellation, log);
-            clock.Stop();
             Checkpoint.Save(directory, run.trainer);
-            metrics.Flush();
             if (run.Step < options.Steps) throw new OperationCanceledException($"stopped at step {run.Step}; run again to resume from the checkpoint in {directory}.");
 
             var (elbo, iwae, kl) = Evaluate(run.Model, run.Task, spec.Evaluation, seed);
@@ -83,8 +104,9 @@ public sealed class TrainingRun : IDisposable
                 Kl = kl,
                 Collapsed = kl < spec.Evaluation.CollapseKl,
                 Steps = run.Step,
-                TrainSeconds = clock.Elapsed.TotalSeconds,
-                StepsPerSecond = run.trainer.StepsRun / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+                // Across every session, from the time and step count each checkpoint carries.
+                TrainSeconds = run.trainer.TrainingTime.TotalSeconds,
+                StepsPerSecond = run.trainer.TotalStepsRun / Math.Max(run.trainer.TrainingTime.TotalSeconds, 1e-9),
                 Restart = run.trainer.Restart,
                 EmbeddingPath = run.EmbeddingPath,
                 EmbeddingQuality = run.EmbeddingQuality,
@@ -97,6 +119,25 @@ public sealed class TrainingRun : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Makes the metrics agree with a checkpoint at <paramref name="step"/>: rows after it are dropped
+    /// (they are redone); rows missing before it (the file cut, or a crash between the checkpoint's
+    /// save and the file's) are reported and training goes on, since the model itself is whole.
+    /// </summary>
+    private static void Reconcile(MetricsFile metrics, int step, TrainingOptions options, Action<string>? log)
+    {
+        var dropped = metrics.TruncateAfter(step);
+        if (dropped > 0) log?.Invoke($"{metrics.Path}: dropped {Rows(dropped)} after step {step}, the checkpoint's; those steps are redone");
+        var expected = Enumerable.Range(1, step / options.ReportEvery).Select(k => k * options.ReportEvery).ToList();
+        if (step == options.Steps && step % options.ReportEvery != 0) expected.Add(step);
+        var missing = expected.Except(metrics.Steps).ToList();
+        if (missing.Count > 0)
+            log?.Invoke($"{metrics.Path}: {Rows(missing.Count)} before step {step}, the checkpoint's, {(missing.Count == 1 ? "is" : "are")} missing (steps {missing[0]} to {missing[^1]}); " +
+                        "going on without them (they cannot be recomputed; the model resumes exactly)");
+    }
+
+    private static string Rows(int count) => count == 1 ? "1 row" : $"{count} rows";
 
     /// <summary>Rebuilds the model of <paramref name="directory"/> from its last checkpoint.</summary>
     /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>

@@ -36,6 +36,9 @@ public sealed class Trainer : IDisposable
     private readonly Func<VariationalAutoencoder> createModel;
     private readonly ToyTask task;
     private Start current;
+    private readonly Stopwatch session = new();
+    private double secondsBefore;
+    private int stepsRunBefore;
 
     /// <summary>Prepares training: builds the model from <paramref name="createModel"/> and draws its weights from the seed.</summary>
     public Trainer(Func<VariationalAutoencoder> createModel, ToyTask task, TrainingOptions options)
@@ -57,6 +60,26 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Optimiser steps run by this trainer object, the discarded attempts' included.</summary>
     public int StepsRun { get; private set; }
+
+    /// <summary>Optimiser steps run in every session up to the step reached (<see cref="StepsRun"/> plus those of the checkpoint resumed from).</summary>
+    public int TotalStepsRun => stepsRunBefore + StepsRun;
+
+    /// <summary>Wall time spent training in every session up to the step reached (this one's plus the checkpoint's).</summary>
+    public TimeSpan TrainingTime => TimeSpan.FromSeconds(secondsBefore) + session.Elapsed;
+
+    /// <summary>
+    /// Raised with the step when a checkpoint's files are written, before it replaces the previous one:
+    /// a record that must not run ahead of the checkpoint (metrics.csv) is written here, so a crash
+    /// leaves it at most one checkpoint ahead (trimmed on resume), never behind. An exception cancels the save.
+    /// </summary>
+    public event Action<int>? CheckpointStaged;
+
+    /// <summary>Raised with the step after each checkpoint is saved (<see cref="Checkpoint.Save"/>).</summary>
+    public event Action<int>? Checkpointed;
+
+    internal void OnCheckpointStaged() => CheckpointStaged?.Invoke(Step);
+
+    internal void OnCheckpointed() => Checkpointed?.Invoke(Step);
 
     /// <summary>The settings.</summary>
     public TrainingOptions Options { get; }
@@ -80,8 +103,16 @@ public sealed class Trainer : IDisposable
     public void Run(IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, CancellationToken cancellation = default,
         Action<string>? log = null)
     {
-        if (Step == 0 && Options.Restarts > 1 && !RunRestarts(progress, log, cancellation)) return;
-        Train(Options.Steps, progress, checkpointDirectory, cancellation);
+        session.Start();
+        try
+        {
+            if (Step == 0 && Options.Restarts > 1 && !RunRestarts(progress, log, cancellation)) return;
+            Train(Options.Steps, progress, checkpointDirectory, cancellation);
+        }
+        finally
+        {
+            session.Stop();
+        }
     }
 
     /// <summary>
@@ -165,6 +196,7 @@ public sealed class Trainer : IDisposable
         Model.train();
         var clock = Stopwatch.StartNew();
         var firstStep = Step;
+        var before = TrainingTime;
         var sums = new double[3];                                               // loss, log-likelihood, KL
         var counted = 0;
         while (Step < steps && !cancellation.IsCancellationRequested)
@@ -179,7 +211,8 @@ public sealed class Trainer : IDisposable
             }
             if (Step % Options.ReportEvery == 0 || Step == Options.Steps)
             {
-                progress?.Report(new TrainingProgress(Step, Options.Steps, sums[0] / counted, sums[1] / counted, sums[2] / counted, clock.Elapsed, Step - firstStep));
+                progress?.Report(new TrainingProgress(Step, Options.Steps, sums[0] / counted, sums[1] / counted, sums[2] / counted, clock.Elapsed, Step - firstStep)
+                    { TrainingTime = before + clock.Elapsed });
                 Array.Clear(sums);
                 counted = 0;
             }
@@ -259,14 +292,50 @@ public sealed class Trainer : IDisposable
         File.WriteAllBytes(Path.Combine(directory, "generator.bin"), current.Generator.get_state().data<byte>().ToArray());
     }
 
-    internal void LoadState(string directory, int step, RestartOutcome? restart)
+    internal void LoadState(string directory, int step, RestartOutcome? restart, double seconds, int stepsRun)
     {
-        Restart = restart;
-        Model.load(Path.Combine(directory, "model.bin"));
-        current.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.bin"));
-        using var state = tensor(File.ReadAllBytes(Path.Combine(directory, "generator.bin")));
+        // The generator first: libtorch aborts the process on a state it rejects, so it is checked here.
+        var generatorFile = Path.Combine(directory, "generator.bin");
+        var bytes = File.ReadAllBytes(generatorFile);
+        if (GeneratorStateProblem(bytes) is { } problem) throw new RunFileException(generatorFile, problem);
+        var modelFile = Path.Combine(directory, "model.bin");
+        var optimizerFile = Path.Combine(directory, "optimizer.bin");
+        Load(modelFile, "this run's model weights", () => Model.load(modelFile));
+        Load(optimizerFile, "this run's optimiser state", () => current.Optimizer.load_state_dict(optimizerFile));
+        // Adam counts its steps: state.json's step must be the one the weights were saved at.
+        var adamStep = current.Optimizer.state_dict().State.OfType<Adam.State>().Select(s => s.step).DefaultIfEmpty(0).Max();
+        if (step > 0 && adamStep != step)
+            throw new RunFileException(Path.Combine(directory, "state.json"), $"records step {step}, but the optimiser state in {optimizerFile} is at step {adamStep}");
+        using var state = tensor(bytes);
         current.Generator.set_state(state);
+        Restart = restart;
         Step = step;
+        (secondsBefore, stepsRunBefore) = (seconds, stepsRun);
+    }
+
+    private static void Load(string file, string what, Action load)
+    {
+        try
+        {
+            load();
+        }
+        catch (Exception error) when (error is not (OutOfMemoryException or RunFileException))
+        {
+            throw new RunFileException(file, $"cannot be read as {what} ({System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s+", " ")})", error);
+        }
+    }
+
+    /// <summary>Why libtorch's CPU generator would refuse <paramref name="state"/>, or null (its length and mt19937 fields as libtorch checks them).</summary>
+    private string? GeneratorStateProblem(byte[] state)
+    {
+        using var own = current.Generator.get_state();
+        var expected = own.NumberOfElements;
+        if (state.Length != expected) return $"has {state.Length:N0} bytes, but a generator state has {expected:N0}";
+        // CPUGeneratorImplStateLegacy: left (int) at 8, seeded (int) at 12, next (uint64) at 16.
+        var left = BitConverter.ToInt32(state, 8);
+        var seeded = BitConverter.ToInt32(state, 12);
+        var next = BitConverter.ToUInt64(state, 16);
+        return seeded == 1 && left is > 0 and <= 624 && (uint)next <= 624 ? null : "is not a valid mt19937 generator state";
     }
 
     /// <inheritdoc />

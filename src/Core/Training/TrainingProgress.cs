@@ -15,4 +15,7 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
 
     /// <summary>Mean ELBO per point over the interval.</summary>
     public double Elbo => LogLikelihood - Kl;
+
+    /// <summary>Wall time of training in every session so far (the checkpoint's and this one's); null when not tracked.</summary>
+    public TimeSpan? TrainingTime { get; init; }
 }

@@ -53,24 +53,35 @@ public static class RunExecutor
             return finished;
         }
         var created = !Directory.Exists(directory);
-        Directory.CreateDirectory(directory);
+        // Before any WAE or training: a read-only or full folder fails now, naming itself (exit 3).
+        var required = OutputCheck.RequiredBytes(config.Spec);
+        OutputCheck.Writable(directory, required);
         AtomicFile.WriteAllText(existing, resolved);
         var label = $"{config.Spec.Name} seed {seed}";
-        var board = utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"));
-        var printer = ProgressPrinter.ForConsole(label);
-        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        var boardDirectory = Path.Combine(directory, "tensorboard");
+        if (!Checkpoint.Exists(directory) && Directory.Exists(boardDirectory))
         {
-            printer.Report(p);
+            // Training starts over without a checkpoint: the old events would show its steps twice.
+            Directory.Delete(boardDirectory, recursive: true);
+            log.WriteLine($"{label}: {boardDirectory}: removed the events of an earlier start that left no checkpoint");
+        }
+        var board = utils.tensorboard.SummaryWriter(boardDirectory);
+        var printer = ProgressPrinter.ForConsole(label);
+        // TensorBoard gets a report only once a checkpoint covers it: an event file cannot take back a step a resume redoes.
+        void Board(TrainingProgress p)
+        {
             board.add_scalar("train/elbo", (float)p.Elbo, p.Step);
             board.add_scalar("train/log_likelihood", (float)p.LogLikelihood, p.Step);
             board.add_scalar("train/kl", (float)p.Kl, p.Step);
-        });
+        }
         ExperimentResult result;
         try
         {
             using var plan = Resolve(config, catalog);
+            if (plan.LatentManifold is not null && plan.SavedEmbedding is null && config.Spec.Latent.Embedding != EmbeddingSource.Exact)
+                OutputCheck.Writable(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), OutputCheck.MarginBytes);
             var (run, outcome) = TrainingRun.Execute(plan, seed, directory, Embeddings(config, message => log.WriteLine($"{label}: {message}")),
-                progress, message => log.WriteLine($"{label}: {message}"), cancellation);
+                new SynchronousProgress<TrainingProgress>(printer.Report), message => log.WriteLine($"{label}: {message}"), cancellation, Board);
             using (run)
             {
                 RunPlots.Latent(directory, label, run.Model, run.Task);

@@ -29,10 +29,20 @@ public static class RunReport
     }
 
     /// <summary>Reads a finished run's result, or null when the run has not finished.</summary>
+    /// <exception cref="RunFileException">result.json is there but is not a result.</exception>
     public static ExperimentResult? Read(string runDirectory)
     {
         var path = Path.Combine(runDirectory, "result.json");
-        return File.Exists(path) ? JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(path), JsonOptions) : null;
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(path), JsonOptions)
+                   ?? throw new RunFileException(path, "is null instead of a run's result");
+        }
+        catch (JsonException error)
+        {
+            throw new RunFileException(path, $"is not a run's result ({error.Message})", error);
+        }
     }
 
     private static string Summary(ExperimentSpec spec, LatentSpace latent, ExperimentResult result)
