@@ -128,5 +128,9 @@ public static class CommandLine
     }
 
     /// <summary>A message on one line: line breaks (a value with a newline, a native message) become spaces.</summary>
-    public static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <remarks>A run of more than 200 characters without a space (a path of thousands) keeps its start and end.</remarks>
+    public static string OneLine(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(
+            string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
+            @"\S{201,}", run => $"{run.Value[..120]}…({run.Value.Length:N0} characters)…{run.Value[^40..]}");
 }

@@ -271,7 +271,7 @@ public sealed class RunDirectoryTests : IDisposable
     /// <summary>
     /// A full disk (a tmpfs with room for one checkpoint and a half, not two) fails the second save with an
     /// IOException, leaving no checkpoint.tmp/ and no metrics row past the checkpoint that survived.
-    /// Needs a tmpfs mount (root here); elsewhere there is nothing to run it on, and it returns.
+    /// Needs a tmpfs mount: the tests run as root, here and in CI, and fail rather than pass unchecked without one.
     /// </summary>
     [Fact]
     public void FullDisk_LeavesNoTemporaryCheckpoint_AndNoRowsPastTheCheckpoint()
@@ -279,7 +279,7 @@ public sealed class RunDirectoryTests : IDisposable
         var reference = Stopped("reference");
         var checkpoint = Directory.GetFiles(Path.Combine(reference, "checkpoint")).Sum(f => new FileInfo(f).Length);
         var tiny = Path.Combine(root, "tiny");
-        if (!Mount(tiny, $"{checkpoint * 3 / 2 / 1024}k")) return;
+        Assert.True(Mount(tiny, $"{checkpoint * 3 / 2 / 1024}k"), "cannot mount a tmpfs (the tests need root)");
         var directory = Path.Combine(tiny, "run");
         Assert.ThrowsAny<IOException>(() => Run(directory, root));
         Assert.False(Directory.Exists(Path.Combine(directory, "checkpoint.tmp")), "checkpoint.tmp/ left behind");
