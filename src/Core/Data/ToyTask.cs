@@ -8,7 +8,7 @@ namespace ManifoldKit.Data;
 /// weights, gain 1, zero biases), plus optional Gaussian noise. The generator is drawn once from
 /// <c>dataSeed</c>; the test set from <c>dataSeed + 1</c>.
 /// </summary>
-public sealed class ToyTask : IDisposable
+public sealed class ToyTask : IDataSource
 {
     private readonly Tensor w1;
     private readonly Tensor w2;
@@ -26,6 +26,24 @@ public sealed class ToyTask : IDisposable
         w1 = XavierUniform(observedDim, source.AmbientDim, generator).DetachFromDisposeScope();
         w2 = XavierUniform(observedDim, observedDim, generator).DetachFromDisposeScope();
     }
+
+    /// <inheritdoc />
+    public string Name => $"toy {Source.Name}";
+
+    /// <inheritdoc />
+    int IDataSource.ObservationDim => ObservedDim;
+
+    /// <summary>The coordinates of the generating point on the manifold, in its ambient space.</summary>
+    public IReadOnlyList<string> FactorNames => [.. Enumerable.Range(1, Source.AmbientDim).Select(i => $"c{i}")];
+
+    /// <inheritdoc />
+    public long? TrainSize => null;
+
+    /// <inheritdoc />
+    public long? TestSize => null;
+
+    /// <summary>Fresh points from <paramref name="generator"/>: the toy task is a stream, so the step does not matter.</summary>
+    public (Tensor X, Tensor Factors) TrainingBatch(long step, int size, Generator generator) => Sample(size, generator);
 
     /// <summary>The manifold of the latent factor.</summary>
     public IManifold Source { get; }
@@ -54,7 +72,7 @@ public sealed class ToyTask : IDisposable
     }
 
     /// <summary>The fixed test set: <paramref name="count"/> points drawn with seed dataSeed + 1.</summary>
-    public (Tensor X, Tensor Factors) TestSet(long count = 2000)
+    public (Tensor X, Tensor Factors) TestSet(long count)
     {
         using var generator = new Generator((ulong)(DataSeed + 1));
         return Sample(count, generator);

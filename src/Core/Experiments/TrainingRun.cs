@@ -16,11 +16,11 @@ public sealed class TrainingRun : IDisposable
 {
     private readonly Trainer trainer;
 
-    private TrainingRun(ToyTask task, Trainer trainer, LatentSpace latent, string? embeddingPath, EmbeddingQuality? quality) =>
+    private TrainingRun(IDataSource task, Trainer trainer, LatentSpace latent, string? embeddingPath, EmbeddingQuality? quality) =>
         (Task, this.trainer, Latent, EmbeddingPath, EmbeddingQuality) = (task, trainer, latent, embeddingPath, quality);
 
     /// <summary>The data.</summary>
-    public ToyTask Task { get; }
+    public IDataSource Task { get; }
 
     /// <summary>The model's latent space.</summary>
     public LatentSpace Latent { get; }
@@ -157,7 +157,7 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Test ELBO, IWAE and mean KL of a model on the task's test set.</summary>
-    public static (double Elbo, double Iwae, double Kl) Evaluate(VariationalAutoencoder model, ToyTask task, EvaluationOptions evaluation, long seed)
+    public static (double Elbo, double Iwae, double Kl) Evaluate(VariationalAutoencoder model, IDataSource task, EvaluationOptions evaluation, long seed)
     {
         using var scope = NewDisposeScope();
         var (test, _) = task.TestSet(evaluation.TestSize);

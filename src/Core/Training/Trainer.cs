@@ -34,14 +34,14 @@ public sealed class Trainer : IDisposable
     public const int MaxRestarts = 100;
 
     private readonly Func<VariationalAutoencoder> createModel;
-    private readonly ToyTask task;
+    private readonly IDataSource task;
     private Start current;
     private readonly Stopwatch session = new();
     private double secondsBefore;
     private int stepsRunBefore;
 
     /// <summary>Prepares training: builds the model from <paramref name="createModel"/> and draws its weights from the seed.</summary>
-    public Trainer(Func<VariationalAutoencoder> createModel, ToyTask task, TrainingOptions options)
+    public Trainer(Func<VariationalAutoencoder> createModel, IDataSource task, TrainingOptions options)
     {
         Options = options;
         this.task = task;
@@ -231,7 +231,7 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         if (Options.FinalLearningRate is not null)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = Options.LearningRateAt(Step);
-        var (x, _) = task.Sample(Options.BatchSize, generator);
+        var (x, _) = task.TrainingBatch(Step, Options.BatchSize, generator);
         var terms = Model.Terms(x, Options.Samples, generator, densities: false);
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();

@@ -1,3 +1,4 @@
+using ManifoldKit.Data;
 using System.CommandLine;
 using ManifoldKit.Evaluation;
 using ManifoldKit.Experiments;
@@ -45,7 +46,7 @@ public static class EvalCommand
             var step = restored.Step;
             var (elbo, iwae, kl) = TrainingRun.Evaluate(restored.Model, restored.Task, evaluation, seed);
             RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", restored.Model, restored.Task);
-            geometry = LatentGeometry.Measure(restored.Model, restored.Task);
+            if (restored.Task is ToyTask toy) geometry = LatentGeometry.Measure(restored.Model, toy);
             if (restored.EmbeddingQuality is { } measured) quality = measured.Describe();
             RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
@@ -53,9 +54,10 @@ public static class EvalCommand
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
             Console.WriteLine($"  mean KL  {kl:F4}");
             if (quality is not null) Console.WriteLine($"  learned f ({embeddingPath}):\n{Indent(quality)}");
-            Console.WriteLine($"  latent geometry ({geometry!.Points} test points): pairwise distances of the decoder inputs at the posterior means " +
+            if (geometry is not null)
+            Console.WriteLine($"  latent geometry ({geometry.Points} test points): pairwise distances of the decoder inputs at the posterior means " +
                               $"against the data's factors, correlation {geometry.DistanceCorrelation:F3} (1: the same geometry up to scale)");
-            if (geometry.HiddenMeanSpread.Length > 0)
+            if (geometry is { HiddenMeanSpread.Length: > 0 })
                 Console.WriteLine($"  posterior means in the hidden cube: std {string.Join(", ", geometry.HiddenMeanSpread.Select(v => v.ToString("F3")))} per coordinate " +
                                   $"({LatentGeometry.UniformSpread:F3} if spread uniformly; near 0 when the group action places every posterior)");
             Console.WriteLine($"  plots: {Path.Combine(run, "plots")}");

@@ -20,27 +20,34 @@ public static class RunPlots
 
     /// <summary>
     /// plots/latent.png: for 1,000 test points, what the decoder sees at the posterior mean (f(E[z]),
-    /// moved by a(x) when there is an action), coloured by the angle of the generating point; a 1-D
-    /// latent is drawn against that angle instead.
+    /// moved by a(x) when there is an action), coloured by the data's first known factor: the angle of
+    /// the generating point for a toy task (a 1-D latent is drawn against that angle instead), a class
+    /// label or another factor for other data.
     /// </summary>
-    public static void Latent(string runDirectory, string name, VariationalAutoencoder model, ToyTask task)
+    public static void Latent(string runDirectory, string name, VariationalAutoencoder model, IDataSource data)
     {
         using var gradients = no_grad();
         using var scope = NewDisposeScope();
-        var (x, factors) = task.TestSet(1000);
+        var (x, factors) = data.TestSet(1000);
         var input = model.DecoderInput(x, model.Encode(x).Mean.unsqueeze(0)).squeeze(0).to_type(ScalarType.Float64);
-        var angles = atan2(factors.select(-1, 1), factors.select(-1, 0)).to_type(ScalarType.Float64).data<double>().ToArray();
+        var toy = data is ToyTask;
+        var (factor, label) = toy ? (atan2(factors.select(-1, 1), factors.select(-1, 0)), "true angle (rad)")
+            : factors.shape[1] > 0 ? (factors.select(-1, 0), data.FactorNames[0]) : (zeros(x.shape[0]), "");
+        var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
+        // Hues go round once over the factor's range: an angle's own range, or the spread of a label.
+        var (low, high) = toy ? (-Math.PI, Math.PI) : (values.Min(), Math.Max(values.Max(), values.Min() + 1e-9));
+        (byte, byte, byte) Hue(double v) => toy ? Plots.Hue(v) : Plots.Hue(-Math.PI + 2 * Math.PI * (v - low) / (high - low) * 0.999);
         var path = Path.Combine(runDirectory, "plots", "latent.png");
-        if (input.shape[1] == 1)
+        if (input.shape[1] == 1 && toy)
         {
             var codes = input.select(-1, 0).data<double>().ToArray();
-            Plots.Scatter(path, $"{name}: code vs true angle", "true angle (rad)", "posterior mean z",
-                codes.Select((z, i) => (angles[i], z, Plots.Hue(angles[i]))).ToList());
+            Plots.Scatter(path, $"{name}: code vs true angle", label, "posterior mean z",
+                codes.Select((z, i) => (values[i], z, Hue(values[i]))).ToList());
             return;
         }
         var first = input.select(-1, 0).data<double>().ToArray();
-        var second = input.select(-1, 1).data<double>().ToArray();
-        Plots.Scatter(path, $"{name}: decoder input, coloured by true angle", "coordinate 1", "coordinate 2",
-            first.Select((u, i) => (u, second[i], Plots.Hue(angles[i]))).ToList());
+        var second = input.shape[1] > 1 ? input.select(-1, 1).data<double>().ToArray() : new double[first.Length];
+        Plots.Scatter(path, $"{name}: decoder input{(label.Length > 0 ? $", coloured by {label}" : "")}", "coordinate 1", "coordinate 2",
+            first.Select((u, i) => (u, second[i], Hue(values[i]))).ToList());
     }
 }
