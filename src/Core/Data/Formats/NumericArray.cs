@@ -66,7 +66,7 @@ public sealed class NumericArray
 
     /// <summary>The values as <typeparamref name="T"/>[]; throws when that is not their element type.</summary>
     public T[] As<T>() where T : unmanaged =>
-        Values as T[] ?? throw new InvalidOperationException($"the values are {ElementType}, not {typeof(T).Name}");
+        Values.GetType() == typeof(T[]) ? (T[])Values : throw new InvalidOperationException($"the values are {ElementType}, not {typeof(T).Name}");
 
     /// <summary>A new float32 tensor of <see cref="Shape"/> (int64 values beyond 2²⁴ round).</summary>
     public Tensor ToTensor()
@@ -111,10 +111,11 @@ public sealed class NumericArray
         _ => throw new InvalidOperationException("unreachable"),
     };
 
+    // sbyte[] first: the runtime lets an sbyte[] pass as byte[] (and back), so `is byte[]` alone cannot tell them apart.
     private static ElementType TypeOf(Array values) => values switch
     {
-        byte[] => ElementType.UInt8,
-        sbyte[] => ElementType.Int8,
+        sbyte[] when values.GetType() == typeof(sbyte[]) => ElementType.Int8,
+        byte[] when values.GetType() == typeof(byte[]) => ElementType.UInt8,
         short[] => ElementType.Int16,
         int[] => ElementType.Int32,
         long[] => ElementType.Int64,
