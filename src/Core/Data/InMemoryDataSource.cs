@@ -16,6 +16,7 @@ public sealed class InMemoryDataSource : IDataSource
     private readonly Tensor testX;
     private readonly Tensor testFactors;
     private readonly double scale;
+    private readonly double testScale;
     private readonly Func<Tensor, Generator?, Tensor>? transform;
     private readonly long shuffleSeed;
     private (long Epoch, Tensor Order)? order;
@@ -30,8 +31,9 @@ public sealed class InMemoryDataSource : IDataSource
     /// <param name="scale">Multiplies every observation as it is taken (1/255 maps bytes to [0, 1]).</param>
     /// <param name="shuffleSeed">Seed of the epochs' orders.</param>
     /// <param name="transform">Applied to every training batch with the batch's generator (e.g. dynamic binarisation); null for none.</param>
+    /// <param name="testScale">Multiplies the test observations; <paramref name="scale"/> when null.</param>
     public InMemoryDataSource(string name, Tensor trainX, Tensor trainFactors, Tensor testX, Tensor testFactors, IReadOnlyList<string> factorNames,
-        double scale = 1, long shuffleSeed = 0, Func<Tensor, Generator?, Tensor>? transform = null)
+        double scale = 1, long shuffleSeed = 0, Func<Tensor, Generator?, Tensor>? transform = null, double? testScale = null)
     {
         if (trainX.dim() != 2 || testX.dim() != 2 || trainX.shape[1] != testX.shape[1])
             throw new ArgumentException($"{name}: training and test observations must be [N, D] with the same D; got [{string.Join(", ", trainX.shape)}] and [{string.Join(", ", testX.shape)}].");
@@ -40,6 +42,7 @@ public sealed class InMemoryDataSource : IDataSource
         if (trainX.shape[0] == 0 || testX.shape[0] == 0) throw new ArgumentException($"{name}: the training and test sets must each hold at least one point.");
         (Name, this.trainX, this.trainFactors, this.testX, this.testFactors, FactorNames, this.scale, this.shuffleSeed, this.transform) =
             (name, trainX, trainFactors, testX, testFactors, factorNames, scale, shuffleSeed, transform);
+        this.testScale = testScale ?? scale;
     }
 
     /// <inheritdoc />
@@ -86,7 +89,7 @@ public sealed class InMemoryDataSource : IDataSource
     public (Tensor X, Tensor Factors) TestSet(long count)
     {
         var m = Math.Min(count, testX.shape[0]);
-        return (Observations(testX.narrow(0, 0, m)), testFactors.narrow(0, 0, m).to_type(ScalarType.Float32));
+        return (Observations(testX.narrow(0, 0, m), testScale), testFactors.narrow(0, 0, m).to_type(ScalarType.Float32));
     }
 
     /// <inheritdoc />
@@ -96,10 +99,12 @@ public sealed class InMemoryDataSource : IDataSource
         order?.Order.Dispose();
     }
 
-    private Tensor Observations(Tensor rows)
+    private Tensor Observations(Tensor rows) => Observations(rows, scale);
+
+    private static Tensor Observations(Tensor rows, double factor)
     {
         var x = rows.to_type(ScalarType.Float32);
-        return scale == 1 ? x : x * scale;
+        return factor == 1 ? x : x * factor;
     }
 
     // One epoch's order at a time, drawn from (shuffle seed, epoch) so that it never depends on what ran before.

@@ -1,3 +1,4 @@
+using ManifoldKit.Data;
 using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
 
@@ -40,6 +41,7 @@ public sealed class ExperimentPlan : IDisposable
     {
         var task = Manifold(resolve, "task", spec.Task, spec.TaskSettings);
         spec.Validate();
+        DataSources.Check(spec);
         var options = spec.Latent;
         var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
         if (options.Kind == LatentKind.Euclidean) return new ExperimentPlan(spec, task, posterior, null, null, null);

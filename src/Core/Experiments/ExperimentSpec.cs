@@ -37,6 +37,9 @@ public sealed record ExperimentSpec
     [Setting("training seeds; `sweep` runs each", Min = 0)]
     public IReadOnlyList<long> Seeds { get; init; } = [0];
 
+    /// <summary>Where the observations come from; the toy task of <see cref="Task"/> by default.</summary>
+    public DataOptions Data { get; init; } = new();
+
     /// <summary>The model's latent variable.</summary>
     public LatentOptions Latent { get; init; } = new();
 

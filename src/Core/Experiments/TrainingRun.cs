@@ -184,7 +184,14 @@ public sealed class TrainingRun : IDisposable
     private static TrainingRun Build(ExperimentPlan plan, long seed, EmbeddingProvider embeddings, TrainingOptions options)
     {
         var spec = plan.Spec;
-        var task = new ToyTask(plan.TaskManifold, spec.DataSeed, spec.NoiseStd, spec.Architecture.ObservedDim);
+        var task = DataSources.Create(spec, plan.TaskManifold);
+        if (task.ObservationDim != spec.Architecture.ObservedDim)
+        {
+            var (name, dim) = (task.Name, task.ObservationDim);
+            task.Dispose();
+            throw new ExperimentException("architecture.observed_dim",
+                $"architecture.observed_dim is {spec.Architecture.ObservedDim}, but {name}'s observations have {dim} values; set architecture.observed_dim: {dim}.");
+        }
         try
         {
             var (latent, path, quality) = BuildLatent(plan, seed, embeddings);

@@ -37,6 +37,9 @@ public sealed class SettingAttribute(string meaning) : Attribute
     /// <summary>The property whose value is written instead of this one's (an effective value filling a null).</summary>
     public string? WrittenAs { get; init; }
 
+    /// <summary>A string key naming a file or folder: read relative to the config's folder, kept absolute.</summary>
+    public bool IsPath { get; init; }
+
     /// <summary>A type with a static <c>Names</c> property listing the values a string key may take.</summary>
     public Type? Choices { get; init; }
 }

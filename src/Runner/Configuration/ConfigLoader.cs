@@ -195,6 +195,7 @@ public static class ConfigLoader
         if (type.IsEnum) return section.Choice(name, (Enum)current!);
         if (type == typeof(string) && key.Choices is { } choices)
             return section.OptionalString(name) is { } chosen ? section.Choice(name, chosen, [.. choices]) : current;
+        if (type == typeof(string) && rule.IsPath) return section.OptionalString(name) is { Length: > 0 } file ? Path.GetFullPath(file, baseDirectory) : current;
         if (type == typeof(string)) return section.OptionalString(name) ?? current;
         if (type == typeof(EmbeddingSource)) return EmbeddingSource.Parse(section.String(name, current!.ToString()!), baseDirectory);
         if (type == typeof(IReadOnlyDictionary<string, string>)) return section.Map(name);

@@ -25,8 +25,10 @@ public static class ConfigWriter
         {
             if (item is SettingsSchema section)
             {
-                text.Append(' ', indent).Append(section.Name).AppendLine(":");
-                Write(text, section, section.Property!.GetValue(instance)!, indent + 2);
+                // A section whose keys are all left out is left out, so older run directories still match.
+                var inner = new StringBuilder();
+                Write(inner, section, section.Property!.GetValue(instance)!, indent + 2);
+                if (inner.Length > 0) text.Append(' ', indent).Append(section.Name).AppendLine(":").Append(inner);
                 continue;
             }
             var key = (SettingKey)item;
