@@ -115,8 +115,12 @@ public static class Npy
         string s => $"'{s}'",
         bool b => b ? "True" : "False",
         List<long> l => $"({string.Join(", ", l)})",
+        Raw r => r.Text,
         _ => value.ToString() ?? "?",
     };
+
+    /// <summary>A header value that is neither a string, a bool nor a tuple of integers, as written.</summary>
+    private sealed record Raw(string Text);
 
     /// <summary>
     /// The Python dict literal NumPy writes: string keys; values a string, True/False, a tuple of
@@ -160,7 +164,7 @@ public static class Npy
                 else if (ch == ',' && depth == 0) break;
             }
             var raw = text[start..at].Trim();
-            return raw switch { "True" => true, "False" => false, _ => raw };
+            return raw switch { "True" => true, "False" => false, _ => new Raw(raw) };
         }
 
         private List<long> Tuple()

@@ -95,7 +95,7 @@ public sealed class NumericArray
             _ => ScalarType.Float64,
         };
         var tensor = empty(shape, dtype);
-        tensor.bytes = Bytes();
+        if (Count > 0) tensor.bytes = Bytes(); // TorchSharp's span over an empty tensor throws
         return tensor;
     }
 
@@ -111,18 +111,19 @@ public sealed class NumericArray
         _ => throw new InvalidOperationException("unreachable"),
     };
 
-    // sbyte[] first: the runtime lets an sbyte[] pass as byte[] (and back), so `is byte[]` alone cannot tell them apart.
-    private static ElementType TypeOf(Array values) => values switch
+    // By exact type: the runtime lets an sbyte[] pass as byte[] and a ushort[] as short[], so `is` cannot tell them apart.
+    private static ElementType TypeOf(Array values)
     {
-        sbyte[] when values.GetType() == typeof(sbyte[]) => ElementType.Int8,
-        byte[] when values.GetType() == typeof(byte[]) => ElementType.UInt8,
-        short[] => ElementType.Int16,
-        int[] => ElementType.Int32,
-        long[] => ElementType.Int64,
-        float[] => ElementType.Float32,
-        double[] => ElementType.Float64,
-        _ => throw new ArgumentException($"{values.GetType().Name} is not a supported element array", nameof(values)),
-    };
+        var type = values.GetType();
+        if (type == typeof(byte[])) return ElementType.UInt8;
+        if (type == typeof(sbyte[])) return ElementType.Int8;
+        if (type == typeof(short[])) return ElementType.Int16;
+        if (type == typeof(int[])) return ElementType.Int32;
+        if (type == typeof(long[])) return ElementType.Int64;
+        if (type == typeof(float[])) return ElementType.Float32;
+        if (type == typeof(double[])) return ElementType.Float64;
+        throw new ArgumentException($"{type.Name} is not a supported element array (expected byte[], sbyte[], short[], int[], long[], float[] or double[])", nameof(values));
+    }
 
     /// <summary>Size in bytes of one element.</summary>
     internal static int SizeOf(ElementType type) => type switch
