@@ -1,15 +1,13 @@
-using System.Diagnostics;
 using ManifoldKit.Data.Formats;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace ManifoldKit.Core.Tests.Data;
 
 /// <summary>
-/// The real Fashion-MNIST files from the Debian package dataset-fashion-mnist, which CI installs.
+/// The real Fashion-MNIST files from the Debian package dataset-fashion-mnist, which the test build installs (build/FashionMnist.targets).
 /// Missing files fail (never skip), so that these tests cannot pass by not running.
 /// </summary>
-public sealed class FashionMnistTests(ITestOutputHelper output)
+public sealed class FashionMnistTests
 {
     private const string Folder = "/usr/share/datasets/fashion-mnist";
 
@@ -24,18 +22,14 @@ public sealed class FashionMnistTests(ITestOutputHelper output)
         Assert.All(counts, pair => Assert.Equal(1000, pair.Value));
     }
 
-    /// <summary>60,000 × 28 × 28 bytes in well under 2 s (0.16–0.30 s measured on 2 shared cores), kept as 47 MB of bytes until converted.</summary>
+    /// <summary>60,000 × 28 × 28 bytes, kept as 47 MB of bytes until converted (the read's speed is measured by manifoldkit-bench, not here).</summary>
     [Fact]
-    public void TrainImages_ReadFast()
+    public void TrainImages_AreReadWhole()
     {
         var path = File("train-images-idx3-ubyte.gz");
-        var clock = Stopwatch.StartNew();
         var images = Idx.Read(path);
-        var seconds = clock.Elapsed.TotalSeconds;
-        output.WriteLine($"{path}: {seconds:F3} s");
         Assert.Equal([60000L, 28, 28], images.Shape);
         Assert.Equal(47_040_000, images.As<byte>().Length);
-        Assert.True(seconds < 2, $"reading {path} took {seconds:F2} s; expected well under 2 s");
         using var pixels = images.ToByteTensor();
         Assert.Equal(255, pixels.max().item<byte>());
     }
