@@ -118,7 +118,8 @@ public static class DataSources
         Func<Tensor, Generator?, Tensor>? transform = null;
         if (data.Binarize != Binarization.None)
         {
-            var (min, max) = (trainX.min().item<float>() * scale, trainX.max().item<float>() * scale);
+            var (min, max) = (Math.Min(trainX.min().to_type(ScalarType.Float32).item<float>(), testX.min().to_type(ScalarType.Float32).item<float>()) * scale,
+                              Math.Max(trainX.max().to_type(ScalarType.Float32).item<float>(), testX.max().to_type(ScalarType.Float32).item<float>()) * scale);
             if (min < 0 || max > 1)
                 throw new ExperimentException("data.binarize", $"data.binarize needs values in [0, 1], but {name}'s lie in [{min}, {max}]; scale them (data.scale: unit) first.");
             using var testGenerator = new Generator((ulong)spec.DataSeed + 1);
