@@ -32,6 +32,9 @@ public sealed class VariationalAutoencoder : nn.Module
         decoder = Mlp(latent.DecoderInputDim, [.. widths, Architecture.ObservedDim], finalActivation: false);
         likelihood = Likelihoods.Create(Architecture.Likelihood, Architecture.ObservedDim);
         RegisterComponents();
+        // Directly on this module, so a Gaussian's log σ keeps the name and place ("logScale", first)
+        // that existing checkpoints hold it at. The likelihood keeps its own reference: a conversion that
+        // replaces parameters (module.to(dtype)) would leave it behind; load copies in place.
         foreach (var (name, parameter) in likelihood.Parameters) register_parameter(name, parameter);
     }
 
