@@ -48,6 +48,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("architecture:\n  initial_posterior_std: 0\n", "exp.yaml:2: architecture.initial_posterior_std is '0'; expected a number > 0.")]
     [InlineData("architecture:\n  action_head_init: pca\n", "exp.yaml:2: architecture.action_head_init is 'pca'; expected one of: drawn, centred, principal.")]
     [InlineData("architecture:\n  observation_init: marginal\n", "exp.yaml:2: architecture.observation_init is 'marginal'; expected one of: unit, data.")]
+    [InlineData("architecture:\n  likelihood: poisson\n", "exp.yaml:2: architecture.likelihood is 'poisson'; expected one of: gaussian, bernoulli.")]
     [InlineData("architecture:\n  centre_action_head: true\n", "exp.yaml:2: architecture.centre_action_head has been replaced; write 'action_head_init: centred' for true, nothing (or 'drawn') for false.")]
     [InlineData("latent:\n  kind: hyperbolic\n", "exp.yaml:2: latent.kind is 'hyperbolic'; expected one of: euclidean, manifold.")]
     [InlineData("latent:\n  group_action: maybe\n", "exp.yaml:2: latent.group_action is 'maybe'; expected true or false.")]

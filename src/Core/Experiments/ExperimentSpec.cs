@@ -83,6 +83,11 @@ public sealed record ExperimentSpec
                     string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
             }
         }
+        // The toy tasks are the only data today, and their x are real-valued: a likelihood for [0, 1]
+        // would score them as nonsense. Data sources of other ranges will say theirs.
+        if (Likelihoods.ModelsUnitInterval(Architecture.Likelihood))
+            throw new ExperimentException("architecture.likelihood",
+                $"architecture.likelihood is {Architecture.Likelihood}, which models data in [0, 1], but task '{Task}' gives real-valued data; use architecture.likelihood: gaussian.");
         if (posterior is CentredBetaFamily && (Latent.Kind != LatentKind.Manifold || !Latent.GroupAction))
             throw new ExperimentException("latent.posterior",
                 "latent.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +

@@ -1,3 +1,4 @@
+using ManifoldKit.Distributions;
 using ManifoldKit.Settings;
 namespace ManifoldKit.Models;
 
@@ -38,19 +39,27 @@ public sealed record ArchitectureOptions
     /// The protocol's log-scale of 0 (σ = 1) is far above the data's spread, and Adam moves it by
     /// about the learning rate per step, so the first thousands of steps only shrink σ.
     /// </summary>
-    [Setting("how the Gaussian likelihood starts (a data-dependent initialisation; the objective is unchanged): `unit`, log σ = 0 and the decoder's output layer as drawn (the protocol's); `data`, σ and the decoder's output at the data's per-dimension standard deviation and mean over a batch of data, the output layer's weights at zero, i.e. the fit of the model that ignores z. See docs/table1.md for what it does to the Table 1 rows", OmitWhenDefault = true)]
+    [Setting("how the likelihood starts (a data-dependent initialisation; the objective is unchanged): `unit`, the decoder's output layer as drawn and, for `gaussian`, log σ = 0 (the protocol's); `data`, the fit of the model that ignores z over a batch of data, per dimension: the output layer's weights at zero, its bias at the data's mean and σ at its standard deviation (`gaussian`) or its bias at the logit of the data's mean clamped to [0.001, 0.999] (`bernoulli`). See docs/table1.md for what it does to the Table 1 rows", OmitWhenDefault = true)]
     public ObservationInit ObservationInit { get; init; }
+
+    /// <summary>
+    /// The observation model, a name from <see cref="Likelihoods"/>. Added after runs existed, hence
+    /// omitted from resolved configs while at its default.
+    /// </summary>
+    [Setting("observation model p(x\\|z): `gaussian`, N(decoder output, σ²) per dimension with a learned log σ per dimension independent of z (the protocol's); `bernoulli`, the decoder outputs logits, for data in [0, 1] such as binary images (not the toy tasks, whose data are real-valued)",
+        OmitWhenDefault = true, Choices = typeof(Likelihoods))]
+    public string Likelihood { get; init; } = "gaussian";
 }
 
-/// <summary>How the Gaussian likelihood starts (<see cref="ArchitectureOptions.ObservationInit"/>).</summary>
+/// <summary>How the likelihood starts (<see cref="ArchitectureOptions.ObservationInit"/>).</summary>
 public enum ObservationInit
 {
-    /// <summary>Log-scale 0 and the decoder's output bias as drawn (the protocol's start, docs/protocol.md).</summary>
+    /// <summary>The decoder's output layer as drawn and a Gaussian's log-scale 0 (the protocol's start, docs/protocol.md).</summary>
     Unit,
 
     /// <summary>
-    /// σ and the decoder's output at the data's per-dimension standard deviation and mean over a batch
-    /// of data, the output layer's weights at zero: the fit of the model that ignores z.
+    /// The fit of the model that ignores z over a batch of data, the output layer's weights at zero
+    /// (<see cref="ILikelihood.FitIgnoringZ"/>).
     /// </summary>
     Data,
 }

@@ -6,20 +6,19 @@ using static TorchSharp.torch;
 namespace ManifoldKit.Models;
 
 /// <summary>
-/// A VAE with a Gaussian likelihood of learned per-dimension scale, whose latent is Euclidean or,
+/// A VAE whose observation model is an <see cref="ILikelihood"/> (<see cref="ArchitectureOptions.Likelihood"/>)
+/// and whose latent is Euclidean or,
 /// through embedding-reparameterisation, a manifold (the paper, sections 2–3):
 /// x → encoder → q(z_hid|x) → z_hid → f(z_hid) [→ a(x)·f(z_hid)] → decoder → p(x|·),
 /// with the KL in the hidden space. A learned f is frozen and is not one of this module's parameters.
 /// </summary>
 public sealed class VariationalAutoencoder : nn.Module
 {
-    private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
-
     private readonly Sequential encoder;
     private readonly Linear posteriorHead;
     private readonly Linear? actionHead;
     private readonly Sequential decoder;
-    private readonly Parameter logScale;
+    private readonly ILikelihood likelihood;
 
     /// <summary>Builds the model; its weights come from the process-wide generator (<see cref="Initialisation.Draw"/> gives them a seed of their own).</summary>
     public VariationalAutoencoder(LatentSpace latent, ArchitectureOptions? architecture = null) : base(nameof(VariationalAutoencoder))
@@ -31,8 +30,12 @@ public sealed class VariationalAutoencoder : nn.Module
         posteriorHead = nn.Linear(widths[^1], latent.Posterior.ParametersPerDim * latent.HiddenDim);
         actionHead = latent.Action is null ? null : nn.Linear(widths[^1], latent.Action.ParameterDim);
         decoder = Mlp(latent.DecoderInputDim, [.. widths, Architecture.ObservedDim], finalActivation: false);
-        logScale = nn.Parameter(zeros(Architecture.ObservedDim));
+        likelihood = Likelihoods.Create(Architecture.Likelihood, Architecture.ObservedDim);
         RegisterComponents();
+        // Directly on this module, so a Gaussian's log σ keeps the name and place ("logScale", first)
+        // that existing checkpoints hold it at. The likelihood keeps its own reference: a conversion that
+        // replaces parameters (module.to(dtype)) would leave it behind; load copies in place.
+        foreach (var (name, parameter) in likelihood.Parameters) register_parameter(name, parameter);
     }
 
     /// <summary>The latent space.</summary>
@@ -40,6 +43,9 @@ public sealed class VariationalAutoencoder : nn.Module
 
     /// <summary>The MLP sizes.</summary>
     public ArchitectureOptions Architecture { get; }
+
+    /// <summary>The observation model p(x|·).</summary>
+    public ILikelihood Likelihood => likelihood;
 
     /// <summary>The posterior q(z_hid|x) for a batch.</summary>
     /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
@@ -62,8 +68,8 @@ public sealed class VariationalAutoencoder : nn.Module
         var posterior = Latent.Posterior.Create(posteriorHead.forward(features));
         var sample = densities ? posterior.RSampleWithDensities(samples, generator) : null;
         var hidden = sample?.Value ?? posterior.RSample(samples, generator);
-        var mean = decoder.forward(Place(features, hidden));                   // [S, B, D]
-        var logLikelihood = (-0.5 * ((x - mean) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
+        var output = decoder.forward(Place(features, hidden));                 // [S, B, D]
+        var logLikelihood = likelihood.LogProb(x, output);
         return new ModelTerms(logLikelihood, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior);
     }
 
@@ -94,9 +100,10 @@ public sealed class VariationalAutoencoder : nn.Module
     }
 
     /// <summary>
-    /// Starts the likelihood at the fit of the model that ignores z (<see cref="ObservationInit.Data"/>):
-    /// the decoder's output at the data's mean and σ at its standard deviation, per dimension. The output
-    /// layer's weights start at zero: drawn, they would add a variation far larger than σ.
+    /// Starts the likelihood at the fit of the model that ignores z (<see cref="ObservationInit.Data"/>),
+    /// per dimension, as <see cref="ILikelihood.FitIgnoringZ"/> says (Gaussian: the decoder's output at
+    /// the data's mean and σ at its standard deviation). The output layer's weights start at zero:
+    /// drawn, they would add a variation far larger than the data's.
     /// </summary>
     /// <param name="x">A batch of data, <c>[B, D]</c>, B &gt; 1.</param>
     public void InitialiseObservationModel(Tensor x)
@@ -105,8 +112,7 @@ public sealed class VariationalAutoencoder : nn.Module
         using var gradients = no_grad();
         var output = (Linear)decoder.children().Last();
         output.weight!.zero_();
-        output.bias!.copy_(x.mean([0L]));
-        logScale.copy_(x.std(0).clamp_min(1e-6).log());
+        likelihood.FitIgnoringZ(x, output.bias!);
     }
 
     /// <summary>

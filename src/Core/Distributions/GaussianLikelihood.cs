@@ -1,0 +1,40 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ManifoldKit.Distributions;
+
+/// <summary>
+/// x ~ N(output, σ²) per dimension, with a learned log σ per dimension independent of z (the
+/// protocol's likelihood, docs/protocol.md), started at log σ = 0.
+/// </summary>
+public sealed class GaussianLikelihood : ILikelihood
+{
+    private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
+
+    private readonly Parameter logScale;
+
+    /// <summary>A likelihood for <paramref name="observedDim"/> dimensions.</summary>
+    public GaussianLikelihood(int observedDim)
+    {
+        logScale = nn.Parameter(zeros(observedDim));
+        // "logScale": the name checkpoints written before this type existed hold it under.
+        Parameters = [("logScale", logScale)];
+    }
+
+    /// <inheritdoc />
+    public string Name => "gaussian";
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
+
+    /// <inheritdoc />
+    public Tensor LogProb(Tensor x, Tensor output) =>
+        (-0.5 * ((x - output) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
+
+    /// <summary>The output at the data's per-dimension mean and σ at its standard deviation.</summary>
+    public void FitIgnoringZ(Tensor x, Tensor outputBias)
+    {
+        outputBias.copy_(x.mean([0L]));
+        logScale.copy_(x.std(0).clamp_min(1e-6).log());
+    }
+}
