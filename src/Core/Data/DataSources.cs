@@ -116,10 +116,16 @@ public static class DataSources
             (trainX, testX) = ((trainX - low) / range, ((testX - low) / range).clamp(0, 1));
         }
         Func<Tensor, Generator?, Tensor>? transform = null;
+        if (data.Binarize == Binarization.None && Distributions.Likelihoods.ModelsUnitInterval(spec.Architecture.Likelihood))
+        {
+            var (low, high) = Range(trainX, testX, scale);
+            if (low < 0 || high > 1)
+                throw new ExperimentException("architecture.likelihood",
+                    $"architecture.likelihood is {spec.Architecture.Likelihood}, which models values in [0, 1], but {name}'s lie in [{low}, {high}]; scale them (data.scale: unit) or binarise them (data.binarize).");
+        }
         if (data.Binarize != Binarization.None)
         {
-            var (min, max) = (Math.Min(trainX.min().to_type(ScalarType.Float32).item<float>(), testX.min().to_type(ScalarType.Float32).item<float>()) * scale,
-                              Math.Max(trainX.max().to_type(ScalarType.Float32).item<float>(), testX.max().to_type(ScalarType.Float32).item<float>()) * scale);
+            var (min, max) = Range(trainX, testX, scale);
             if (min < 0 || max > 1)
                 throw new ExperimentException("data.binarize", $"data.binarize needs values in [0, 1], but {name}'s lie in [{min}, {max}]; scale them (data.scale: unit) first.");
             using var testGenerator = new Generator((ulong)spec.DataSeed + 1);
@@ -141,6 +147,11 @@ public static class DataSources
     }
 
     private static readonly string[] FashionMnistFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+
+    /// <summary>The smallest and largest value of both sets, scaled.</summary>
+    private static (double Low, double High) Range(Tensor train, Tensor test, double scale) =>
+        (Math.Min(train.min().to_type(ScalarType.Float64).item<double>(), test.min().to_type(ScalarType.Float64).item<double>()) * scale,
+         Math.Max(train.max().to_type(ScalarType.Float64).item<double>(), test.max().to_type(ScalarType.Float64).item<double>()) * scale);
 
     private static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 

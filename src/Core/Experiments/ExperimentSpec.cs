@@ -1,3 +1,4 @@
+using ManifoldKit.Data;
 using System.Globalization;
 using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
@@ -83,9 +84,9 @@ public sealed record ExperimentSpec
                     string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
             }
         }
-        // The toy tasks are the only data today, and their x are real-valued: a likelihood for [0, 1]
-        // would score them as nonsense. Data sources of other ranges will say theirs.
-        if (Likelihoods.ModelsUnitInterval(Architecture.Likelihood))
+        // The toy tasks' x are real-valued: a likelihood for [0, 1] would score them as nonsense. Other
+        // sources are checked on their values when they are read (DataSources.Create).
+        if (Likelihoods.ModelsUnitInterval(Architecture.Likelihood) && Data.Source == DataSources.Toy)
             throw new ExperimentException("architecture.likelihood",
                 $"architecture.likelihood is {Architecture.Likelihood}, which models data in [0, 1], but task '{Task}' gives real-valued data; use architecture.likelihood: gaussian.");
         if (posterior is CentredBetaFamily && (Latent.Kind != LatentKind.Manifold || !Latent.GroupAction))

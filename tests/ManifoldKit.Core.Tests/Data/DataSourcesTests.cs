@@ -121,6 +121,7 @@ public sealed class DataSourcesTests : IDisposable
     [InlineData("toybinary", "data.binarize", "data.binarize needs values in [0, 1], and the toy tasks' are not")]
     [InlineData("outside", "data.binarize", "data.binarize needs values in [0, 1], but x.npy's lie in [-1, 2]")]
     [InlineData("rows", "data.train_factors", "has 3 rows, but")]
+    [InlineData("bernoulli", "architecture.likelihood", "architecture.likelihood is bernoulli, which models values in [0, 1], but x.npy's lie in [-1, 2]")]
     [InlineData("fashion", "data.path", "Fashion-MNIST is not in /nowhere (train-images-idx3-ubyte.gz is missing); install it with 'apt-get install dataset-fashion-mnist'")]
     public void Misfit_IsRefused_NamingTheKey(string kind, string key, string message)
     {
@@ -134,9 +135,12 @@ public sealed class DataSourcesTests : IDisposable
             "toybinary" => new DataOptions { Binarize = Binarization.Static },
             "outside" => new DataOptions { Source = DataSources.Files, Train = x, Split = 0.5, Binarize = Binarization.Dynamic },
             "rows" => new DataOptions { Source = DataSources.Files, Train = x, Split = 0.5, TrainFactors = Write("c.npy", FloatNpy([1, 2, 3], 3)) },
+            "bernoulli" => new DataOptions { Source = DataSources.Files, Train = x, Split = 0.5 },
             _ => new DataOptions { Source = DataSources.FashionMnist, Path = "/nowhere" },
         };
-        var error = Assert.Throws<ExperimentException>(() => DataSources.Create(Spec(options, 2), new Circle()).Dispose());
+        var spec = Spec(options, 2);
+        if (kind == "bernoulli") spec = spec with { Architecture = spec.Architecture with { Likelihood = "bernoulli" } };
+        var error = Assert.Throws<ExperimentException>(() => DataSources.Create(spec, new Circle()).Dispose());
         Assert.Equal(key, error.Key);
         Assert.Contains(message, error.Message);
     }

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace ManifoldKit.Runner.Tests;
+
+/// <summary>Training on data that is not a toy task, through the real executable: a user's CSV and Fashion-MNIST.</summary>
+public sealed class DataCliTests : IDisposable
+{
+    private readonly string work = Directory.CreateTempSubdirectory("mk-data-cli").FullName;
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(work, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>A shortened Fashion-MNIST run (dynamically binarised, Bernoulli likelihood) end to end: result, plots, resolved config.</summary>
+    [Fact]
+    public void FashionMnist_ShortRun_TrainsAndEvaluates()
+    {
+        var config = Write("fm.yaml", """
+            data:
+              source: fashion-mnist
+              binarize: dynamic
+            architecture:
+              observed_dim: 784
+              likelihood: bernoulli
+            latent:
+              kind: euclidean
+              dim: 2
+            training:
+              steps: 200
+              report_every: 50
+            evaluation:
+              test_size: 500
+              iwae_samples: 5
+              elbo_samples: 2
+            """);
+        var (code, output, error) = Repository.Run(work, null, "run", config);
+        Assert.True(code == 0, output + error);
+        var run = Path.Combine(work, "runs", "fm", "seed0");
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
+        var elbo = (double)result["elbo"]!;
+        // A Bernoulli log-likelihood of 784 binary pixels: below 0, and far above log(½)·784 = −543 after 200 steps.
+        Assert.InRange(elbo, -543, 0);
+        Assert.True((double)result["iwae"]! >= elbo - 1, $"IWAE {result["iwae"]} against ELBO {elbo}");
+        Assert.True(File.Exists(Path.Combine(run, "plots", "latent.png")));
+        Assert.Contains("data:\n  source: fashion-mnist\n  binarize: dynamic\n", File.ReadAllText(Path.Combine(run, "config.yaml")));
+    }
+
+    /// <summary>A user's CSV with a named factor column, a seeded split and a circle latent with its group action.</summary>
+    [Fact]
+    public void Csv_WithAFactorColumn_TrainsOnACircleLatent()
+    {
+        var text = new StringBuilder("angle," + string.Join(',', Enumerable.Range(1, 8).Select(i => $"x{i}")) + "\n");
+        var random = new Random(3);
+        for (var i = 0; i < 600; i++)
+        {
+            var angle = 2 * Math.PI * random.NextDouble();
+            var values = Enumerable.Range(1, 8).Select(k => Math.Cos(k * angle / 2 + k) + 0.01 * random.NextDouble());
+            text.Append(angle.ToString("R", CultureInfo.InvariantCulture)).Append(',').AppendLine(string.Join(',', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        }
+        Write("circle.csv", text.ToString());
+        var config = Write("csv.yaml", """
+            data:
+              source: files
+              train: circle.csv
+              factor_columns: [angle]
+              split: 0.2
+            architecture:
+              observed_dim: 8
+            latent:
+              manifold: circle
+              group_action: true
+            training:
+              steps: 300
+              batch_size: 64
+            evaluation:
+              iwae_samples: 5
+            """);
+        var (code, output, error) = Repository.Run(work, null, "run", config);
+        Assert.True(code == 0, output + error);
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "runs", "csv", "seed0", "result.json")))!;
+        Assert.True(double.IsFinite((double)result["elbo"]!));
+        Assert.Contains($"  train: {Path.Combine(work, "circle.csv")}\n", File.ReadAllText(Path.Combine(work, "runs", "csv", "seed0", "config.yaml")));
+    }
+
+    /// <summary>Bad data ends in one line naming the file and what is wrong, before training, with exit code 2.</summary>
+    [Fact]
+    public void BadCsv_IsOneLine_NamingFileAndLine()
+    {
+        Write("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n");
+        var config = Write("bad.yaml", "data:\n  source: files\n  train: ragged.csv\n  split: 0.5\narchitecture:\n  observed_dim: 3\n");
+        var (code, output, error) = Repository.Run(work, null, "run", config);
+        Assert.Equal(2, code);
+        Assert.Matches($@"^manifoldkit: {System.Text.RegularExpressions.Regex.Escape(config)}:3: data\.train: .*ragged\.csv:3: 2 fields, but the header has 3[^\n]*\n$", error);
+        Assert.DoesNotContain("step", output);
+
+        config = Write("dim.yaml", "data:\n  source: fashion-mnist\n");
+        (code, _, error) = Repository.Run(work, null, "run", config);
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: {config}: architecture.observed_dim: architecture.observed_dim is 100, but fashion-mnist's observations have 784 values; set architecture.observed_dim: 784.\n", error);
+    }
+}
