@@ -106,4 +106,29 @@ public sealed class DataCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal($"manifoldkit: {config}: architecture.observed_dim: architecture.observed_dim is 100, but fashion-mnist's observations have 784 values; set architecture.observed_dim: 784.\n", error);
     }
+
+    /// <summary>A data source registered by a plugin is listed, trained on with its settings, and a setting it does not read is refused.</summary>
+    [Fact]
+    public void PluginDataSource_IsListed_AndTrainedOn()
+    {
+        var plugins = Path.Combine(work, "plugins");
+        Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        var environment = new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins };
+        var (code, output, error) = Repository.Run(work, environment, "manifolds");
+        Assert.True(code == 0, error);
+        Assert.Contains("data sources: toy (built in), files (built in), fashion-mnist (built in), stripes (", output);
+
+        var config = Write("stripes.yaml", "data:\n  source: stripes\n  settings: {dim: 12}\narchitecture:\n  observed_dim: 12\n  likelihood: bernoulli\nlatent:\n  group_action: true\ntraining:\n  steps: 200\nevaluation:\n  iwae_samples: 5\n");
+        (code, output, error) = Repository.Run(work, environment, "run", config);
+        Assert.True(code == 0, output + error);
+        Assert.True(File.Exists(Path.Combine(work, "runs", "stripes", "seed0", "result.json")));
+
+        (code, _, error) = Repository.Run(work, environment, "run", config, "data.settings={size: 3}", "--out", Path.Combine(work, "other"));
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: command line: data.settings={{size: 3}}: data.settings: data source 'stripes' has no setting 'size'; it reads: dim.\n", error);
+
+        (code, _, error) = Repository.Run(work, null, "run", config, "--out", Path.Combine(work, "third"));
+        Assert.Equal(2, code);
+        Assert.Equal($"manifoldkit: {config}:2: data.source: data.source is 'stripes', which is neither built in nor registered by a plugin; known: toy, files, fashion-mnist.\n", error);
+    }
 }

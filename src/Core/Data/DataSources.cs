@@ -27,6 +27,13 @@ public static class DataSources
     public static void Check(ExperimentSpec spec)
     {
         var data = spec.Data;
+        if (!Names.Contains(data.Source))
+        {
+            // A plugin's source: it gets data.settings and nothing else of this section.
+            if (data != new DataOptions { Source = data.Source, Settings = data.Settings })
+                throw new ExperimentException("data.source", $"data.source is '{data.Source}', a plugin's data source, which reads only data.settings; remove the other data.* keys (they are for toy, files and fashion-mnist).");
+            return;
+        }
         if (data.Source == Toy)
         {
             if (data.Binarize != Binarization.None)

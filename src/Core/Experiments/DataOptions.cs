@@ -10,9 +10,13 @@ namespace ManifoldKit.Experiments;
 public sealed record DataOptions
 {
     /// <summary>A name from <see cref="DataSources"/>.</summary>
-    [Setting("where the data comes from: `toy` (generated from `task`), `files` (your .npy, .csv or IDX files), or `fashion-mnist` (the 70,000 images of Debian's `dataset-fashion-mnist`)",
-        OmitWhenDefault = true, Choices = typeof(DataSources))]
+    [Setting("where the data comes from: `toy` (generated from `task`), `files` (your .npy, .csv or IDX files), `fashion-mnist` (the 70,000 images of Debian's `dataset-fashion-mnist`), or a data source a plugin registers",
+        OmitWhenDefault = true)]
     public string Source { get; init; } = DataSources.Toy;
+
+    /// <summary>Settings passed to a plugin's data source.</summary>
+    [Setting("settings passed to a plugin's data source, e.g. `{size: 1000}`; a setting it does not read is an error", OmitWhenDefault = true)]
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The training observations, for <c>files</c>.</summary>
     [Setting("for `files`: the training observations, `.npy` (float32/float64/uint8, C order), `.csv` (numeric columns, header optional) or IDX (`.gz` or plain); one row per point, any trailing shape flattened", OmitWhenDefault = true, IsPath = true)]

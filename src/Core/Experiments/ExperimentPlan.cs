@@ -14,8 +14,12 @@ public delegate IManifold ManifoldResolver(string name, ManifoldSettings setting
 /// </summary>
 public sealed class ExperimentPlan : IDisposable
 {
-    private ExperimentPlan(ExperimentSpec spec, IManifold task, IPosteriorFamily posterior, IManifold? latent, IGroupAction? action, LearnedEmbedding? saved) =>
-        (Spec, TaskManifold, Posterior, LatentManifold, Action, SavedEmbedding) = (spec, task, posterior, latent, action, saved);
+    private ExperimentPlan(ExperimentSpec spec, IManifold task, IPosteriorFamily posterior, IManifold? latent, IGroupAction? action, LearnedEmbedding? saved,
+        Func<ManifoldSettings, IDataSource>? pluginData) =>
+        (Spec, TaskManifold, Posterior, LatentManifold, Action, SavedEmbedding, PluginData) = (spec, task, posterior, latent, action, saved, pluginData);
+
+    /// <summary>The factory of a plugin's data source when <c>data.source</c> names one; null for a built-in source.</summary>
+    public Func<ManifoldSettings, IDataSource>? PluginData { get; }
 
     /// <summary>The experiment.</summary>
     public ExperimentSpec Spec { get; }
@@ -37,14 +41,24 @@ public sealed class ExperimentPlan : IDisposable
 
     /// <summary>Validates <paramref name="spec"/> and resolves every name and file it refers to.</summary>
     /// <exception cref="ExperimentException">Something does not fit; the key is given.</exception>
-    public static ExperimentPlan Resolve(ExperimentSpec spec, ManifoldResolver resolve)
+    /// <param name="spec">The experiment.</param>
+    /// <param name="resolve">The manifold catalogue.</param>
+    /// <param name="dataSources">The plugins' data sources by name (none when null).</param>
+    public static ExperimentPlan Resolve(ExperimentSpec spec, ManifoldResolver resolve, IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>>? dataSources = null)
     {
         var task = Manifold(resolve, "task", spec.Task, spec.TaskSettings);
         spec.Validate();
+        Func<ManifoldSettings, IDataSource>? pluginData = null;
+        if (!DataSources.Names.Contains(spec.Data.Source))
+        {
+            var known = DataSources.Names.Concat((dataSources?.Keys ?? []).Order(StringComparer.Ordinal)).ToList();
+            pluginData = dataSources?.GetValueOrDefault(spec.Data.Source)
+                ?? throw new ExperimentException("data.source", $"data.source is '{spec.Data.Source}', which is neither built in nor registered by a plugin; known: {string.Join(", ", known)}.");
+        }
         DataSources.Check(spec);
         var options = spec.Latent;
         var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
-        if (options.Kind == LatentKind.Euclidean) return new ExperimentPlan(spec, task, posterior, null, null, null);
+        if (options.Kind == LatentKind.Euclidean) return new ExperimentPlan(spec, task, posterior, null, null, null, pluginData);
 
         var manifold = Manifold(resolve, "latent.manifold", options.Manifold, options.ManifoldSettings);
         IGroupAction? action = null;
@@ -69,7 +83,7 @@ public sealed class ExperimentPlan : IDisposable
                 throw new ExperimentException("latent.embedding", $"{error.Message}{(error.Message.Contains(path, StringComparison.Ordinal) ? "" : $" ({path})")}");
             }
         }
-        return new ExperimentPlan(spec, task, posterior, manifold, action, saved);
+        return new ExperimentPlan(spec, task, posterior, manifold, action, saved, pluginData);
     }
 
     /// <inheritdoc />

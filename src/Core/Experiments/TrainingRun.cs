@@ -180,11 +180,32 @@ public sealed class TrainingRun : IDisposable
         Task.Dispose();
     }
 
+    /// <summary>A plugin's source from its settings; a value it refuses, or a setting it does not read, names data.settings.</summary>
+    private static IDataSource PluginSource(Func<ManifoldSettings, IDataSource> factory, IReadOnlyDictionary<string, string> values)
+    {
+        var settings = new ManifoldSettings(values);
+        IDataSource source;
+        try
+        {
+            source = factory(settings);
+        }
+        catch (ArgumentException error)
+        {
+            throw new ExperimentException("data.settings", error.Message);
+        }
+        if (settings.Keys.FirstOrDefault(k => !settings.ReadKeys.Contains(k)) is { } unread)
+        {
+            source.Dispose();
+            throw new ExperimentException("data.settings", $"data source '{source.Name}' has no setting '{unread}'; it reads: {string.Join(", ", settings.ReadKeys.Order(StringComparer.Ordinal))}.");
+        }
+        return source;
+    }
+
     // The task is made before f: learning f draws from the global generator, as it always has.
     private static TrainingRun Build(ExperimentPlan plan, long seed, EmbeddingProvider embeddings, TrainingOptions options)
     {
         var spec = plan.Spec;
-        var task = DataSources.Create(spec, plan.TaskManifold);
+        var task = plan.PluginData is { } plugin ? PluginSource(plugin, spec.Data.Settings) : DataSources.Create(spec, plan.TaskManifold);
         if (task.ObservationDim != spec.Architecture.ObservedDim)
         {
             var (name, dim) = (task.Name, task.ObservationDim);

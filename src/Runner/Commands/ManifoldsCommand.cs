@@ -32,6 +32,8 @@ public static class ManifoldsCommand
                     Console.WriteLine($"| {entry.Name} | ? | ? | ? | ? | ? | {source}: fails with default settings: {error.Message} |");
                 }
             }
+            var plugins = catalog.DataSources.Select(e => $"{e.Name} ({e.AssemblyPath})");
+            Console.WriteLine($"data sources: {string.Join(", ", ManifoldKit.Data.DataSources.Names.Select(n => $"{n} (built in)").Concat(plugins))}");
             foreach (var diagnostic in catalog.Diagnostics) Console.WriteLine($"warning: {diagnostic}");
             return 0;
         }));

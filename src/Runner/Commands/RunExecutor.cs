@@ -27,7 +27,7 @@ public static class RunExecutor
     {
         try
         {
-            return ExperimentPlan.Resolve(config.Spec, catalog.Create);
+            return ExperimentPlan.Resolve(config.Spec, catalog.Create, catalog.DataSourceFactories);
         }
         catch (ExperimentException error)
         {

@@ -4,8 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ManifoldKit.Runner.Plugins;
 
 /// <summary>The catalog over the factories plugins registered as keyed services.</summary>
-internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<ManifoldEntry> entries, IReadOnlyList<string> diagnostics) : IManifoldCatalog
+internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<ManifoldEntry> entries, IReadOnlyList<string> diagnostics,
+    IReadOnlyList<ManifoldEntry> dataSources, IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>> dataSourceFactories) : IManifoldCatalog
 {
+    public IReadOnlyList<ManifoldEntry> DataSources { get; } = dataSources.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+
+    public IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>> DataSourceFactories { get; } = dataSourceFactories;
+
     public IReadOnlyList<ManifoldEntry> Entries { get; } = entries.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
     public IReadOnlyList<string> Diagnostics { get; } = diagnostics;

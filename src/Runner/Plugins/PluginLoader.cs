@@ -57,7 +57,7 @@ public static class PluginLoader
             }
             foreach (var assemblyPath in FindAssemblies(directory)) LoadOne(assemblyPath, registrar);
         }
-        services.AddSingleton<IManifoldCatalog>(provider => new ManifoldCatalog(provider, registrar.Entries, registrar.Diagnostics));
+        services.AddSingleton<IManifoldCatalog>(provider => new ManifoldCatalog(provider, registrar.Entries, registrar.Diagnostics, registrar.DataEntries, registrar.DataFactories));
     }
 
     private static void LoadOne(string assemblyPath, Registrar registrar)
@@ -109,9 +109,14 @@ public static class PluginLoader
     private sealed class Registrar(IServiceCollection services) : IManifoldRegistrar
     {
         private readonly List<(string Name, Func<ManifoldSettings, IManifold> Factory)> pending = [];
+        private readonly List<(string Name, Func<ManifoldSettings, IDataSource> Factory)> pendingData = [];
         private (string Path, string Type) current;
 
         public List<ManifoldEntry> Entries { get; } = [];
+
+        public List<ManifoldEntry> DataEntries { get; } = [];
+
+        public Dictionary<string, Func<ManifoldSettings, IDataSource>> DataFactories { get; } = [];
 
         public List<string> Diagnostics { get; } = [];
 
@@ -119,6 +124,7 @@ public static class PluginLoader
         {
             current = (path, type);
             pending.Clear();
+            pendingData.Clear();
         }
 
         public IManifoldRegistrar Add(string name, Func<ManifoldSettings, IManifold> factory)
@@ -130,8 +136,30 @@ public static class PluginLoader
             return this;
         }
 
+        public IManifoldRegistrar AddDataSource(string name, Func<ManifoldSettings, IDataSource> factory)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(name);
+            ArgumentNullException.ThrowIfNull(factory);
+            if (name != name.ToLowerInvariant()) throw new ArgumentException($"data source names are lowercase; got '{name}'.", nameof(name));
+            pendingData.Add((name, factory));
+            return this;
+        }
+
         public void Commit()
         {
+            foreach (var (name, factory) in pendingData)
+            {
+                if (ManifoldKit.Data.DataSources.Names.Contains(name))
+                    Diagnostics.Add($"plugin {current.Path} ({current.Type}) registers the data source '{name}', which is built in; skipped.");
+                else if (DataEntries.FirstOrDefault(e => e.Name == name) is { } owner)
+                    Diagnostics.Add($"plugin {current.Path} ({current.Type}) registers the data source '{name}', already registered by {owner.AssemblyPath}; the first one is kept.");
+                else
+                {
+                    DataFactories[name] = factory;
+                    DataEntries.Add(new ManifoldEntry(name, current.Path, current.Type));
+                }
+            }
+            pendingData.Clear();
             foreach (var (name, factory) in pending)
             {
                 if (Entries.FirstOrDefault(e => e.Name == name) is { } owner)
@@ -145,6 +173,10 @@ public static class PluginLoader
             pending.Clear();
         }
 
-        public void Rollback() => pending.Clear();
+        public void Rollback()
+        {
+            pending.Clear();
+            pendingData.Clear();
+        }
     }
 }
