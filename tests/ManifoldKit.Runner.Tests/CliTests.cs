@@ -170,6 +170,8 @@ public sealed class CliTests : IDisposable
         var run = Path.Combine(work, "runs", "small", "seed0");
         foreach (var file in new[] { "config.yaml", "metrics.csv", "result.json", "summary.md", "checkpoint/model.bin", "checkpoint/optimizer.bin", "plots/training.png", "plots/latent.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing");
+        foreach (var plot in new[] { "reconstructions.png", "samples.png" })
+            Assert.False(File.Exists(Path.Combine(run, "plots", plot)), $"a toy task (D = 100 = 10², but no images) got {plot}");
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);   // header + steps 50, 100, 150, 200
         Assert.Contains("small seed 0: step 200/200", output);                          // plain progress lines when redirected

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using ManifoldKit.Runner.Reporting;
 using Xunit;
 
 namespace ManifoldKit.Runner.Tests;
@@ -50,7 +51,43 @@ public sealed class DataCliTests : IDisposable
         Assert.InRange(elbo, -543, 0);
         Assert.True((double)result["iwae"]! >= elbo - 1, $"IWAE {result["iwae"]} against ELBO {elbo}");
         Assert.True(File.Exists(Path.Combine(run, "plots", "latent.png")));
+        Assert.Equal(ImageGrid.Size(28, 8, 2), PngSize(Path.Combine(run, "plots", "reconstructions.png")));
+        Assert.Equal(ImageGrid.Size(28, 8, 8), PngSize(Path.Combine(run, "plots", "samples.png")));
         Assert.Contains("data:\n  source: fashion-mnist\n  binarize: dynamic\n", File.ReadAllText(Path.Combine(run, "config.yaml")));
+    }
+
+    private static (int Width, int Height) PngSize(string path) => PngFile.Read(path) is var (width, height, _) ? (width, height) : default;
+
+    /// <summary>Rotated Fashion-MNIST (padded to 40 × 40, turned, then binarised) runs end to end and draws 40 × 40 image grids.</summary>
+    [Fact]
+    public void FashionMnist_Rotated_ShortRun_DrawsPaddedImages()
+    {
+        var config = Write("rot.yaml", """
+            data:
+              source: fashion-mnist
+              binarize: dynamic
+              rotate: uniform
+            architecture:
+              observed_dim: 1600
+              likelihood: bernoulli
+            latent:
+              kind: euclidean
+              dim: 2
+            training:
+              steps: 100
+              report_every: 50
+            evaluation:
+              test_size: 200
+              iwae_samples: 5
+              elbo_samples: 2
+            """);
+        var (code, output, error) = Repository.Run(work, null, "run", config);
+        Assert.True(code == 0, output + error);
+        var run = Path.Combine(work, "runs", "rot", "seed0");
+        Assert.Contains("  rotate: uniform\n", File.ReadAllText(Path.Combine(run, "config.yaml")));
+        Assert.Equal(ImageGrid.Size(40, 8, 2), PngSize(Path.Combine(run, "plots", "reconstructions.png")));
+        Assert.Equal(ImageGrid.Size(40, 8, 8), PngSize(Path.Combine(run, "plots", "samples.png")));
+        Assert.True(File.Exists(Path.Combine(run, "plots", "latent.png")));
     }
 
     /// <summary>A user's CSV with a named factor column, a seeded split and a circle latent with its group action.</summary>

@@ -38,8 +38,13 @@ public static class DataSources
         {
             if (data.Binarize != Binarization.None)
                 throw new ExperimentException("data.binarize", "data.binarize needs values in [0, 1], and the toy tasks' are not; binarise images (data.source: files or fashion-mnist).");
+            if (data.Rotate != Rotation.None)
+                throw new ExperimentException("data.rotate", "data.rotate turns square images, and the toy tasks have none; rotate images (data.source: files or fashion-mnist).");
             return;
         }
+        // Static binarisation fixes 0/1 values before any angle is drawn; turning those would give grey values again.
+        if (data.Rotate != Rotation.None && data.Binarize == Binarization.Static)
+            throw new ExperimentException("data.rotate", "data.rotate turns grey values and binarises them afterwards, which data.binarize: static cannot (its values are fixed before any angle is drawn); use data.binarize: dynamic.");
         if (data.Source == FashionMnist)
         {
             var folder = data.Path ?? FashionMnistFolder;
@@ -122,7 +127,6 @@ public static class DataSources
             var range = (trainX.max(0).values - low).clamp_min(1e-12);
             (trainX, testX) = ((trainX - low) / range, ((testX - low) / range).clamp(0, 1));
         }
-        Func<Tensor, Generator?, Tensor>? transform = null;
         if (data.Binarize == Binarization.None && Distributions.Likelihoods.ModelsUnitInterval(spec.Architecture.Likelihood))
         {
             var (low, high) = Range(trainX, testX, scale);
@@ -135,8 +139,31 @@ public static class DataSources
             var (min, max) = Range(trainX, testX, scale);
             if (min < 0 || max > 1)
                 throw new ExperimentException("data.binarize", $"data.binarize needs values in [0, 1], but {name}'s lie in [{min}, {max}]; scale them (data.scale: unit) first.");
+        }
+        var testScale = scale;
+        BatchTransform? transform = null;
+        if (data.Rotate == Rotation.Uniform)
+        {
+            var side = ImageRotation.Side(trainX.shape[1])
+                ?? throw new ExperimentException("data.rotate", $"data.rotate turns square images, but {name}'s observations have {trainX.shape[1]} values each, which is not s² for a whole s; set data.rotate: none.");
+            // The test set is turned once, by seeded angles, so every evaluation sees the same images.
+            using var testGenerator = new Generator((ulong)spec.DataSeed + 2);
+            var testAngles = UniformAngles(testX.shape[0], testGenerator);
+            testX = ImageRotation.Rotate(ImageRotation.Pad(testX.to_type(ScalarType.Float32) * testScale, side), testAngles);
+            testFactors = cat([testFactors, testAngles.unsqueeze(1).to_type(ScalarType.Float32)], 1);
+            testScale = 1;
+            transform = new BatchTransform((x, generator) =>
+            {
+                var angles = UniformAngles(x.shape[0], generator);
+                return (ImageRotation.Rotate(ImageRotation.Pad(x, side), angles), angles.unsqueeze(1));
+            }, [RotationFactor]);
+        }
+        if (data.Binarize != Binarization.None)
+        {
             using var testGenerator = new Generator((ulong)spec.DataSeed + 1);
-            testX = bernoulli(testX.to_type(ScalarType.Float32) * scale, generator: testGenerator).to_type(ScalarType.Byte);
+            // Bilinear weights can sum to a hair over 1 in float32; bernoulli refuses p > 1.
+            testX = bernoulli((testX.to_type(ScalarType.Float32) * testScale).clamp(0, 1), generator: testGenerator).to_type(ScalarType.Byte);
+            testScale = 1;
             if (data.Binarize == Binarization.Static)
             {
                 using var trainGenerator = new Generator((ulong)spec.DataSeed);
@@ -145,13 +172,29 @@ public static class DataSources
             }
             else
             {
-                // The training set stays as it is; every batch is drawn afresh with the step's generator. The test set is 0/1 already.
-                transform = (x, generator) => bernoulli(x, generator: generator);
-                return new InMemoryDataSource(name, Keep(trainX), Keep(trainFactors), Keep(testX), Keep(testFactors), factorNames, scale, spec.DataSeed, transform, testScale: 1);
+                // The training set stays as it is; every batch is drawn afresh with the step's generator, after any rotation.
+                var before = transform;
+                transform = before is null
+                    ? BatchTransform.Of((x, generator) => bernoulli(x, generator: generator))
+                    : before with
+                    {
+                        Apply = (x, generator) =>
+                        {
+                            var (turned, angles) = before.Apply(x, generator);
+                            return (bernoulli(turned.clamp(0, 1), generator: generator), angles);
+                        },
+                    };
             }
         }
-        return new InMemoryDataSource(name, Keep(trainX), Keep(trainFactors), Keep(testX), Keep(testFactors), factorNames, scale, spec.DataSeed, transform);
+        return new InMemoryDataSource(name, Keep(trainX), Keep(trainFactors), Keep(testX), Keep(testFactors), factorNames, scale, spec.DataSeed, transform, testScale);
     }
+
+    /// <summary>The factor <c>data.rotate</c> adds: the angle each image was turned by, radians in [0, 2π).</summary>
+    public const string RotationFactor = "angle";
+
+    // Drawn in float64: a float32 draw times 2π can round up to 2π itself.
+    private static Tensor UniformAngles(long count, Generator? generator) =>
+        (rand([count], dtype: ScalarType.Float64, generator: generator) * (2 * Math.PI)).to_type(ScalarType.Float32);
 
     private static readonly string[] FashionMnistFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
 

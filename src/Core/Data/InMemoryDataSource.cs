@@ -3,6 +3,19 @@ using static TorchSharp.torch;
 namespace ManifoldKit.Data;
 
 /// <summary>
+/// A change made to every training batch with the batch's generator (e.g. dynamic binarisation, rotation).
+/// It may add known factors (<paramref name="FactorNames"/>, after the data's own): <c>Apply</c> then returns
+/// their columns <c>[B, k]</c>, else null.
+/// </summary>
+/// <param name="Apply">Maps a batch <c>[B, D]</c> to the transformed batch and the added factors.</param>
+/// <param name="FactorNames">The names of the factors it adds; empty for none.</param>
+public sealed record BatchTransform(Func<Tensor, Generator?, (Tensor X, Tensor? Factors)> Apply, IReadOnlyList<string> FactorNames)
+{
+    /// <summary>A transform of the observations alone.</summary>
+    public static BatchTransform Of(Func<Tensor, Generator?, Tensor> apply) => new((x, generator) => (apply(x, generator), null), []);
+}
+
+/// <summary>
 /// A finite data set held in memory as tensors (uint8 images stay bytes until a batch is taken: 70,000 ×
 /// 784 is 55 MB as bytes, 220 MB as floats). Training goes through the points in epochs of
 /// ⌊N / batch⌋ batches (the last partial batch is dropped), each epoch in an order drawn from the
@@ -17,7 +30,7 @@ public sealed class InMemoryDataSource : IDataSource
     private readonly Tensor testFactors;
     private readonly double scale;
     private readonly double testScale;
-    private readonly Func<Tensor, Generator?, Tensor>? transform;
+    private readonly BatchTransform? transform;
     private readonly long shuffleSeed;
     private (long Epoch, Tensor Order)? order;
 
@@ -25,23 +38,25 @@ public sealed class InMemoryDataSource : IDataSource
     /// <param name="name">A label for reports.</param>
     /// <param name="trainX">Training observations <c>[N, D]</c>, float32 or uint8.</param>
     /// <param name="trainFactors">Their factors <c>[N, F]</c> (F may be 0).</param>
-    /// <param name="testX">Test observations <c>[M, D]</c>.</param>
-    /// <param name="testFactors">Their factors <c>[M, F]</c>.</param>
-    /// <param name="factorNames">The F factor names.</param>
+    /// <param name="testX">Test observations <c>[M, D]</c>, transformed already (D is the transform's output width).</param>
+    /// <param name="testFactors">Their factors <c>[M, F + k]</c>, the transform's k included.</param>
+    /// <param name="factorNames">The F factor names of the data (the transform's follow them).</param>
     /// <param name="scale">Multiplies every observation as it is taken (1/255 maps bytes to [0, 1]).</param>
     /// <param name="shuffleSeed">Seed of the epochs' orders.</param>
-    /// <param name="transform">Applied to every training batch with the batch's generator (e.g. dynamic binarisation); null for none.</param>
+    /// <param name="transform">Applied to every training batch with the batch's generator (e.g. dynamic binarisation, rotation); null for none.</param>
     /// <param name="testScale">Multiplies the test observations; <paramref name="scale"/> when null.</param>
     public InMemoryDataSource(string name, Tensor trainX, Tensor trainFactors, Tensor testX, Tensor testFactors, IReadOnlyList<string> factorNames,
-        double scale = 1, long shuffleSeed = 0, Func<Tensor, Generator?, Tensor>? transform = null, double? testScale = null)
+        double scale = 1, long shuffleSeed = 0, BatchTransform? transform = null, double? testScale = null)
     {
-        if (trainX.dim() != 2 || testX.dim() != 2 || trainX.shape[1] != testX.shape[1])
+        // A transform may change D (rotation pads), so only untransformed sets must agree.
+        if (trainX.dim() != 2 || testX.dim() != 2 || (transform is null && trainX.shape[1] != testX.shape[1]))
             throw new ArgumentException($"{name}: training and test observations must be [N, D] with the same D; got [{string.Join(", ", trainX.shape)}] and [{string.Join(", ", testX.shape)}].");
-        if (trainFactors.shape[0] != trainX.shape[0] || testFactors.shape[0] != testX.shape[0] || trainFactors.shape[1] != factorNames.Count || testFactors.shape[1] != factorNames.Count)
-            throw new ArgumentException($"{name}: every point needs its {factorNames.Count} factors.");
+        IReadOnlyList<string> names = [.. factorNames, .. transform?.FactorNames ?? []];
+        if (trainFactors.shape[0] != trainX.shape[0] || testFactors.shape[0] != testX.shape[0] || trainFactors.shape[1] != factorNames.Count || testFactors.shape[1] != names.Count)
+            throw new ArgumentException($"{name}: every point needs its {factorNames.Count} factors (and the test points the transform's {names.Count - factorNames.Count}).");
         if (trainX.shape[0] == 0 || testX.shape[0] == 0) throw new ArgumentException($"{name}: the training and test sets must each hold at least one point.");
         (Name, this.trainX, this.trainFactors, this.testX, this.testFactors, FactorNames, this.scale, this.shuffleSeed, this.transform) =
-            (name, trainX, trainFactors, testX, testFactors, factorNames, scale, shuffleSeed, transform);
+            (name, trainX, trainFactors, testX, testFactors, names, scale, shuffleSeed, transform);
         this.testScale = testScale ?? scale;
     }
 
@@ -49,7 +64,7 @@ public sealed class InMemoryDataSource : IDataSource
     public string Name { get; }
 
     /// <inheritdoc />
-    public int ObservationDim => (int)trainX.shape[1];
+    public int ObservationDim => (int)testX.shape[1];
 
     /// <inheritdoc />
     public IReadOnlyList<string> FactorNames { get; }
@@ -69,8 +84,7 @@ public sealed class InMemoryDataSource : IDataSource
         var epoch = (step - 1) / perEpoch;
         var index = (step - 1) % perEpoch;
         var indices = Order(epoch).narrow(0, index * size, size);
-        var x = Observations(trainX.index_select(0, indices));
-        return (transform is null ? x : transform(x, generator), trainFactors.index_select(0, indices).to_type(ScalarType.Float32));
+        return Transformed(Observations(trainX.index_select(0, indices)), trainFactors.index_select(0, indices).to_type(ScalarType.Float32), generator);
     }
 
     /// <inheritdoc />
@@ -80,9 +94,8 @@ public sealed class InMemoryDataSource : IDataSource
         var indices = count <= trainX.shape[0]
             ? randperm(trainX.shape[0], generator: generator).narrow(0, 0, count)
             : randint(trainX.shape[0], [count], generator: generator);
-        var x = Observations(trainX.index_select(0, indices));
-        if (transform is not null) x = transform(x, generator);
-        return (x.MoveToOuterDisposeScope(), trainFactors.index_select(0, indices).to_type(ScalarType.Float32).MoveToOuterDisposeScope());
+        var (x, factors) = Transformed(Observations(trainX.index_select(0, indices)), trainFactors.index_select(0, indices).to_type(ScalarType.Float32), generator);
+        return (x.MoveToOuterDisposeScope(), factors.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />
@@ -100,6 +113,13 @@ public sealed class InMemoryDataSource : IDataSource
     }
 
     private Tensor Observations(Tensor rows) => Observations(rows, scale);
+
+    private (Tensor X, Tensor Factors) Transformed(Tensor x, Tensor factors, Generator? generator)
+    {
+        if (transform is null) return (x, factors);
+        var (changed, added) = transform.Apply(x, generator);
+        return (changed, added is null ? factors : cat([factors, added.to_type(ScalarType.Float32)], 1));
+    }
 
     private static Tensor Observations(Tensor rows, double factor)
     {

@@ -24,6 +24,9 @@ public sealed class BernoulliLikelihood : ILikelihood
         // The fused form is stable for logits of any size, where log(sigmoid(l)) underflows.
         -nn.functional.binary_cross_entropy_with_logits(output, x.expand_as(output), reduction: nn.Reduction.None).sum(-1);
 
+    /// <inheritdoc />
+    public Tensor Mean(Tensor output) => output.sigmoid();
+
     /// <summary>
     /// The output at the logit of the data's per-dimension mean, clamped to
     /// [<see cref="MeanClamp"/>, 1 − <see cref="MeanClamp"/>]: a dimension never on in the batch

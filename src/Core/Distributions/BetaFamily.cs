@@ -19,6 +19,9 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
     public int ParametersPerDim => 2;
 
     /// <inheritdoc />
+    public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], generator: generator);   // Uniform[0,1]^n
+
+    /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)
     {
         var halves = raw.chunk(2, dim: -1);

@@ -18,6 +18,9 @@ public sealed class CentredBetaFamily(double concentrationFloor = 1e-2) : IPoste
     public int ParametersPerDim => 1;
 
     /// <inheritdoc />
+    public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], generator: generator);   // Uniform[0,1]^n
+
+    /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)
     {
         var concentration = BetaFamily.LogScaleConcentration(raw, concentrationFloor);

@@ -20,6 +20,9 @@ public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
     }
 
     /// <inheritdoc />
+    public Tensor SamplePrior(long count, int dim, Generator? generator) => randn([count, dim], generator: generator);
+
+    /// <inheritdoc />
     public double?[] RawForStd(double std)
     {
         if (!(std > scaleFloor))

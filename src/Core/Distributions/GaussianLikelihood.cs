@@ -28,6 +28,9 @@ public sealed class GaussianLikelihood : ILikelihood
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
 
     /// <inheritdoc />
+    public Tensor Mean(Tensor output) => output;
+
+    /// <inheritdoc />
     public Tensor LogProb(Tensor x, Tensor output) =>
         (-0.5 * ((x - output) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
 

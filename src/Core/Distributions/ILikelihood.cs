@@ -22,6 +22,9 @@ public interface ILikelihood
     /// <returns>Shape of <paramref name="output"/> without its last dimension.</returns>
     Tensor LogProb(Tensor x, Tensor output);
 
+    /// <summary>E[x | output], the mean observation, for pictures of what the model makes (same shape as <paramref name="output"/>).</summary>
+    Tensor Mean(Tensor output);
+
     /// <summary>
     /// Sets the decoder's output bias and this likelihood's own parameters to the fit of the model that
     /// ignores z, for a batch of data (<c>architecture.observation_init: data</c>); the caller has zeroed

@@ -22,4 +22,7 @@ public interface IPosteriorFamily
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The family has no member with that spread.</exception>
     double?[] RawForStd(double std);
+
+    /// <summary>Draws from the prior the family is paired with, <c>[count, dim]</c>.</summary>
+    Tensor SamplePrior(long count, int dim, Generator? generator);
 }

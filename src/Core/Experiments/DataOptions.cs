@@ -53,6 +53,20 @@ public sealed record DataOptions
     /// <summary>Binarisation of values in [0, 1].</summary>
     [Setting("`none`, `static` (each value v replaced once by a draw of Bernoulli(v), seeded by `data_seed`) or `dynamic` (drawn afresh for every training batch; the test set static); values must lie in [0, 1]. The likelihood of binarised images is `bernoulli`", OmitWhenDefault = true)]
     public Binarization Binarize { get; init; }
+
+    /// <summary>Random rotation of square images.</summary>
+    [Setting("`none` or `uniform`: each square image (D = s²) is padded with zeros to side ⌈s√2⌉ (28 → 40, so 1,600 values) and turned by an angle drawn uniformly from [0, 2π), afresh for every training batch and fixed per test image (seeded by `data_seed` + 2); the angle is added as the known factor `angle`. Grey values are turned first, then binarised (`dynamic` only)", OmitWhenDefault = true)]
+    public Rotation Rotate { get; init; }
+}
+
+/// <summary>How <see cref="DataOptions.Rotate"/> turns images.</summary>
+public enum Rotation
+{
+    /// <summary>As they are.</summary>
+    None,
+
+    /// <summary>By an angle drawn uniformly from [0, 2π).</summary>
+    Uniform,
 }
 
 /// <summary>How <see cref="DataOptions.Scale"/> maps values.</summary>

@@ -57,6 +57,25 @@ public sealed class VariationalAutoencoder : nn.Module
     /// </summary>
     public Tensor DecoderInput(Tensor x, Tensor hidden) => Place(encoder.forward(x), hidden);
 
+    /// <summary>What the model makes of each point: the likelihood's mean at the decoder output for the posterior mean, <c>[B, D]</c>.</summary>
+    public Tensor Reconstruct(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var output = decoder.forward(DecoderInput(x, Encode(x).Mean.unsqueeze(0))).squeeze(0);
+        return likelihood.Mean(output).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The likelihood's mean for <paramref name="count"/> codes drawn from the prior, <c>[count, D]</c>. No
+    /// group action moves them: there is no x for a(x) to read.
+    /// </summary>
+    public Tensor DecodePrior(long count, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = Latent.Posterior.SamplePrior(count, Latent.HiddenDim, generator);
+        return likelihood.Mean(decoder.forward(Latent.ToDecoderInput(hidden))).MoveToOuterDisposeScope();
+    }
+
     /// <summary>The per-sample terms of the objective with <paramref name="samples"/> posterior samples per point.</summary>
     /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
     /// <param name="samples">S, samples per point.</param>

@@ -46,6 +46,7 @@ public static class EvalCommand
             var step = restored.Step;
             var (elbo, iwae, kl) = TrainingRun.Evaluate(restored.Model, restored.Task, evaluation, seed);
             RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", restored.Model, restored.Task);
+            RunPlots.Images(run, restored.Model, restored.Task);
             if (restored.Task is ToyTask toy) geometry = LatentGeometry.Measure(restored.Model, toy);
             if (restored.EmbeddingQuality is { } measured) quality = measured.Describe();
             RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");

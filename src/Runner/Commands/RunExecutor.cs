@@ -85,6 +85,7 @@ public static class RunExecutor
             using (run)
             {
                 RunPlots.Latent(directory, label, run.Model, run.Task);
+                RunPlots.Images(directory, run.Model, run.Task);
                 RunReport.Write(directory, config.Spec, run.Latent, outcome);
             }
             result = outcome;

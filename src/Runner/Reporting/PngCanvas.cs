@@ -4,7 +4,7 @@ namespace ManifoldKit.Runner.Reporting;
 
 /// <summary>
 /// A small RGB raster with lines, dots and a 5×7 pixel font, saved as PNG (zlib from the BCL, no
-/// native dependency): enough for readable training curves and latent scatter plots.
+/// native dependency): enough for readable training curves, latent scatter plots and grids of small greyscale images.
 /// </summary>
 public sealed class PngCanvas(int width, int height)
 {
@@ -17,6 +17,25 @@ public sealed class PngCanvas(int width, int height)
         var i = (y * width + x) * 3;
         (pixels[i], pixels[i + 1], pixels[i + 2]) = color;
     }
+
+    /// <summary>
+    /// A greyscale image, row by row (<paramref name="values"/> of length side²), its top-left corner at
+    /// (x, y), each value v a <paramref name="scale"/> × <paramref name="scale"/> block of grey <see cref="Grey"/>(v).
+    /// </summary>
+    public void Image(int x, int y, ReadOnlySpan<float> values, int side, int scale = 1)
+    {
+        for (var row = 0; row < side; row++)
+            for (var column = 0; column < side; column++)
+            {
+                var grey = Grey(values[row * side + column]);
+                for (var sy = 0; sy < scale; sy++)
+                    for (var sx = 0; sx < scale; sx++)
+                        Set(x + column * scale + sx, y + row * scale + sy, (grey, grey, grey));
+            }
+    }
+
+    /// <summary>The grey level of a value: 0 black, 1 white, clamped to [0, 1] (NaN black).</summary>
+    public static byte Grey(float value) => (byte)Math.Round(255 * (float.IsNaN(value) ? 0 : Math.Clamp(value, 0, 1)));
 
     /// <summary>A straight line (Bresenham).</summary>
     public void Line(int x0, int y0, int x1, int y1, (byte, byte, byte) color)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace ManifoldKit.Runner.Reporting;
 
-/// <summary>The plots of a run: its training curve, and the latent codes of test points coloured by their true angle.</summary>
+/// <summary>The plots of a run: its training curve, the latent codes of test points coloured by a known factor, and for images reconstructions and samples.</summary>
 public static class RunPlots
 {
     /// <summary>plots/training.png from metrics.csv: the training ELBO per report.</summary>
@@ -21,8 +21,8 @@ public static class RunPlots
     /// <summary>
     /// plots/latent.png: for 1,000 test points, what the decoder sees at the posterior mean (f(E[z]),
     /// moved by a(x) when there is an action), coloured by the data's first known factor: the angle of
-    /// the generating point for a toy task (a 1-D latent is drawn against that angle instead), a class
-    /// label or another factor for other data.
+    /// the generating point for a toy task (a 1-D latent is drawn against that angle instead), the
+    /// <c>angle</c> factor of rotated images, a class label or another factor for other data.
     /// </summary>
     public static void Latent(string runDirectory, string name, VariationalAutoencoder model, IDataSource data)
     {
@@ -31,12 +31,16 @@ public static class RunPlots
         var (x, factors) = data.TestSet(1000);
         var input = model.DecoderInput(x, model.Encode(x).Mean.unsqueeze(0)).squeeze(0).to_type(ScalarType.Float64);
         var toy = data is ToyTask;
+        // Rotated images are coloured by their angle (what a circular latent should recover), else by the first factor.
+        var angle = data.FactorNames.ToList().IndexOf(DataSources.RotationFactor);
+        var circular = toy || angle >= 0;
         var (factor, label) = toy ? (atan2(factors.select(-1, 1), factors.select(-1, 0)), "true angle (rad)")
+            : angle >= 0 ? (factors.select(-1, angle), "angle (rad)")
             : factors.shape[1] > 0 ? (factors.select(-1, 0), data.FactorNames[0]) : (zeros(x.shape[0]), "");
         var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
         // Hues go round once over the factor's range: an angle's own range, or the spread of a label.
-        var (low, high) = toy ? (-Math.PI, Math.PI) : (values.Min(), Math.Max(values.Max(), values.Min() + 1e-9));
-        (byte, byte, byte) Hue(double v) => toy ? Plots.Hue(v) : Plots.Hue(-Math.PI + 2 * Math.PI * (v - low) / (high - low) * 0.999);
+        var (low, high) = circular ? (-Math.PI, Math.PI) : (values.Min(), Math.Max(values.Max(), values.Min() + 1e-9));
+        (byte, byte, byte) Hue(double v) => circular ? Plots.Hue(v) : Plots.Hue(-Math.PI + 2 * Math.PI * (v - low) / (high - low) * 0.999);
         var path = Path.Combine(runDirectory, "plots", "latent.png");
         if (input.shape[1] == 1 && toy)
         {
@@ -49,5 +53,24 @@ public static class RunPlots
         var second = input.shape[1] > 1 ? input.select(-1, 1).data<double>().ToArray() : new double[first.Length];
         Plots.Scatter(path, $"{name}: decoder input{(label.Length > 0 ? $", coloured by {label}" : "")}", "coordinate 1", "coordinate 2",
             first.Select((u, i) => (u, second[i], Hue(values[i]))).ToList());
+    }
+
+    /// <summary>Test images in the reconstruction grid, and prior samples a side in the sample grid.</summary>
+    public const int ImagesPerRow = 8;
+
+    /// <summary>
+    /// For square images (D = s², not a toy task): plots/reconstructions.png, 8 test images over what the
+    /// model makes of them (the likelihood's mean at the posterior mean), and plots/samples.png, 8 × 8
+    /// decodes of prior draws (seeded, so a redraw matches). Nothing for other data.
+    /// </summary>
+    public static void Images(string runDirectory, VariationalAutoencoder model, IDataSource data)
+    {
+        if (data is ToyTask || ImageRotation.Side(data.ObservationDim) is not { } side) return;
+        using var gradients = no_grad();
+        using var scope = NewDisposeScope();
+        var x = data.TestSet(ImagesPerRow).X;
+        ImageGrid.Save(Path.Combine(runDirectory, "plots", "reconstructions.png"), cat([x, model.Reconstruct(x)], 0), side, (int)x.shape[0]);
+        using var generator = new Generator(0);
+        ImageGrid.Save(Path.Combine(runDirectory, "plots", "samples.png"), model.DecodePrior(ImagesPerRow * ImagesPerRow, generator), side, ImagesPerRow);
     }
 }
