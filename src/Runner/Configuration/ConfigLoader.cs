@@ -202,6 +202,14 @@ public static class ConfigLoader
         if (type == typeof(IReadOnlyList<long>)) return section.LongList(name, (IReadOnlyList<long>)current!, (long)min, double.IsNaN(rule.Max) ? long.MaxValue : (long)rule.Max);
         if (type == typeof(int[])) return section.IntList(name, (int[])current!, intMax);
         if (type == typeof(IReadOnlyList<string>)) return section.StringList(name) is { Count: > 0 } list ? list : current;
+        if (SettingsSchema.RecordListItem(type) is { } itemType)
+        {
+            // Each item is bound like a section of its own record type, from that record's defaults.
+            if (section.Records(name) is not { } items) return current;
+            var records = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(itemType))!;
+            foreach (var item in items) records.Add(Bind(SettingsSchema.For(itemType), item, Activator.CreateInstance(itemType)!, baseDirectory));
+            return records;
+        }
         throw new InvalidOperationException($"config key {key.Path} has a type the loader cannot read: {type.Name}");
     }
 }
