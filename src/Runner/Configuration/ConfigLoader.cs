@@ -17,7 +17,7 @@ public static class ConfigLoader
     /// <summary>The largest config file read: a config is a page of settings, not data.</summary>
     public const int MaxFileBytes = 1 << 20;
 
-    /// <summary>The deepest nesting of mappings and lists a config may have (the schema needs 3).</summary>
+    /// <summary>The deepest nesting of mappings and lists a config may have (the schema needs 5: latent, factors, an item, manifold_settings).</summary>
     public const int MaxDepth = 16;
 
     /// <summary>Loads <paramref name="path"/> (or the protocol's defaults, docs/protocol.md, when null) with overrides applied.</summary>
@@ -86,7 +86,7 @@ public static class ConfigLoader
             while (parser.MoveNext())
             {
                 if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
-                    throw new ConfigException($"{path}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config nests at most 3 (e.g. latent: manifold_settings: dim).");
+                    throw new ConfigException($"{path}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config nests at most 5 (e.g. latent: factors: - manifold_settings: dim).");
                 if (parser.Current is MappingEnd or SequenceEnd) depth--;
             }
         }
