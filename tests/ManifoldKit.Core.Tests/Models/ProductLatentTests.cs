@@ -175,6 +175,37 @@ public sealed class ProductLatentTests
         Assert.False(allclose(both[.., .., 4..], circleOnly[.., .., 4..]), "the sphere's own action did not move it");
     }
 
+    /// <summary>
+    /// In a model with two acting factors each has its own head (the first keeps the name
+    /// <c>actionHead</c>); changing the second head moves the second factor's slice of the decoder input only.
+    /// </summary>
+    [Property(MaxTest = 3)]
+    public void TwoActingFactors_EachHaveTheirOwnHead_ActingOnTheirOwnSlice(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        var latent = LatentSpace.Product(
+        [
+            LatentSpace.Manifold("circle", Circle.ExactEmbedding, Circle.Symmetry),
+            LatentSpace.Euclidean(2),
+            LatentSpace.Manifold("sphere", Sphere.ExactEmbedding!, Sphere.Symmetry),
+        ]);
+        using var model = new VariationalAutoencoder(latent);
+        using var generator = seed.Generator();
+        Initialisation.Draw(model, generator);
+        var heads = model.named_parameters().Where(p => p.name.StartsWith("actionHead", StringComparison.Ordinal) && p.name.EndsWith("weight", StringComparison.Ordinal))
+            .ToDictionary(p => p.name, p => p.parameter);
+        Assert.Equal([2L, 128L], heads["actionHead.weight"].shape);
+        Assert.Equal([6L, 128L], heads["actionHead2.weight"].shape);
+
+        var x = randn([8, 100], generator: generator);
+        var hidden = rand([2, 8, 5], generator: generator);
+        var before = model.DecoderInput(x, hidden).detach().clone();
+        using (no_grad()) heads["actionHead2.weight"].add_(randn(heads["actionHead2.weight"].shape, generator: generator));
+        var after = model.DecoderInput(x, hidden).detach();
+        Assert.True(Same(before[.., .., 0..4], after[.., .., 0..4]), "the sphere's head moved the circle or the Euclidean factor");
+        Assert.False(allclose(before[.., .., 4..], after[.., .., 4..]), "the sphere's head did not move the sphere");
+    }
+
     // Bit for bit: an action elsewhere must not touch these coordinates at all.
     private static bool Same(Tensor a, Tensor b) => (a - b).abs().max().item<float>() == 0;
 }
