@@ -58,7 +58,7 @@ public sealed class HostileConfigTests : IDisposable
     {
         var (code, error) = Check($"a: {new string('[', 20_000)}{new string(']', 20_000)}\n");
         Assert.Equal(2, code);
-        Assert.Equal("manifoldkit: exp.yaml:1: nested more than 16 levels deep; a config nests at most 3 (e.g. latent: manifold_settings: dim).\n", error);
+        Assert.Equal("manifoldkit: exp.yaml:1: nested more than 16 levels deep; a config nests at most 5 (e.g. latent: factors: - manifold_settings: dim).\n", error);
     }
 
     [Fact]

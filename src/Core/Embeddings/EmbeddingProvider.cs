@@ -15,19 +15,23 @@ public sealed class EmbeddingProvider(string cacheDirectory, Action<string>? log
 {
     /// <summary>The f of <paramref name="plan"/>'s latent for <paramref name="seed"/>, with the path and quality of a learned or saved f.</summary>
     /// <exception cref="ExperimentException">A learned f fails a check (key <c>embedding_checks</c>).</exception>
-    public (IEmbedding Embedding, string? Path, EmbeddingQuality? Quality) Provide(ExperimentPlan plan, long seed)
+    public (IEmbedding Embedding, string? Path, EmbeddingQuality? Quality) Provide(ExperimentPlan plan, long seed) => Provide(plan, plan.Factors[0], seed);
+
+    /// <summary>The f of one manifold factor of <paramref name="plan"/>'s latent; a learned f is cached by manifold and settings, so factors on the same manifold share it.</summary>
+    /// <exception cref="ExperimentException">A learned f fails a check (key <c>embedding_checks</c>).</exception>
+    public (IEmbedding Embedding, string? Path, EmbeddingQuality? Quality) Provide(ExperimentPlan plan, FactorPlan factor, long seed)
     {
-        var manifold = plan.LatentManifold ?? throw new InvalidOperationException("a Euclidean latent has no embedding");
+        var manifold = factor.Manifold ?? throw new InvalidOperationException("a Euclidean latent has no embedding");
         var spec = plan.Spec;
-        if (spec.Latent.Embedding == EmbeddingSource.Exact) return (manifold.ExactEmbedding!, null, null);
+        if (factor.Options.Embedding == EmbeddingSource.Exact) return (manifold.ExactEmbedding!, null, null);
 
         string path;
         LearnedEmbedding embedding;
-        if (plan.SavedEmbedding is { } saved)
-            (embedding, path) = (saved, spec.Latent.Embedding.Path!);
+        if (factor.SavedEmbedding is { } saved)
+            (embedding, path) = (saved, factor.Options.Embedding.Path!);
         else
         {
-            path = System.IO.Path.Combine(cacheDirectory, $"{CacheKey(manifold, spec.Latent, spec.Wae)}-seed{seed}.bin");
+            path = System.IO.Path.Combine(cacheDirectory, $"{CacheKey(manifold, factor.Options, spec.Wae)}-seed{seed}.bin");
             embedding = Cached(path) ?? Learn(manifold, spec.Wae with { Seed = seed }, path);
         }
         var quality = QualityOf(embedding, manifold, path);

@@ -14,9 +14,8 @@ public delegate IManifold ManifoldResolver(string name, ManifoldSettings setting
 /// </summary>
 public sealed class ExperimentPlan : IDisposable
 {
-    private ExperimentPlan(ExperimentSpec spec, IManifold task, IPosteriorFamily posterior, IManifold? latent, IGroupAction? action, LearnedEmbedding? saved,
-        Func<ManifoldSettings, IDataSource>? pluginData) =>
-        (Spec, TaskManifold, Posterior, LatentManifold, Action, SavedEmbedding, PluginData) = (spec, task, posterior, latent, action, saved, pluginData);
+    private ExperimentPlan(ExperimentSpec spec, IManifold task, IReadOnlyList<FactorPlan> factors, Func<ManifoldSettings, IDataSource>? pluginData) =>
+        (Spec, TaskManifold, Factors, PluginData) = (spec, task, factors, pluginData);
 
     /// <summary>The factory of a plugin's data source when <c>data.source</c> names one; null for a built-in source.</summary>
     public Func<ManifoldSettings, IDataSource>? PluginData { get; }
@@ -27,17 +26,20 @@ public sealed class ExperimentPlan : IDisposable
     /// <summary>The manifold whose uniform distribution generates the data.</summary>
     public IManifold TaskManifold { get; }
 
-    /// <summary>The posterior family of the latent.</summary>
-    public IPosteriorFamily Posterior { get; }
+    /// <summary>The latent's factors, resolved: one for a single latent, one per <c>latent.factors</c> entry for a product.</summary>
+    public IReadOnlyList<FactorPlan> Factors { get; }
 
-    /// <summary>The latent manifold; null for a Euclidean latent.</summary>
-    public IManifold? LatentManifold { get; }
+    /// <summary>The posterior family of the (first factor of the) latent.</summary>
+    public IPosteriorFamily Posterior => Factors[0].Posterior;
 
-    /// <summary>The group acting on the latent when the spec asks for a group-action encoder.</summary>
-    public IGroupAction? Action { get; }
+    /// <summary>The latent manifold of the first factor; null when it is Euclidean.</summary>
+    public IManifold? LatentManifold => Factors[0].Manifold;
 
-    /// <summary>The f loaded from <c>latent.embedding</c> when it names a file.</summary>
-    public LearnedEmbedding? SavedEmbedding { get; }
+    /// <summary>The group acting on the first factor when it asks for a group-action encoder.</summary>
+    public IGroupAction? Action => Factors[0].Action;
+
+    /// <summary>The first factor's f loaded from its <c>embedding</c> key when that names a file.</summary>
+    public LearnedEmbedding? SavedEmbedding => Factors[0].SavedEmbedding;
 
     /// <summary>Validates <paramref name="spec"/> and resolves every name and file it refers to.</summary>
     /// <exception cref="ExperimentException">Something does not fit; the key is given.</exception>
@@ -56,23 +58,37 @@ public sealed class ExperimentPlan : IDisposable
                 ?? throw new ExperimentException("data.source", $"data.source is '{spec.Data.Source}', which is neither built in nor registered by a plugin; known: {string.Join(", ", known)}.");
         }
         DataSources.Check(spec);
-        var options = spec.Latent;
-        var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
-        if (options.Kind == LatentKind.Euclidean) return new ExperimentPlan(spec, task, posterior, null, null, null, pluginData);
+        var factors = new List<FactorPlan>();
+        try
+        {
+            foreach (var (prefix, options) in spec.Latent.FactorList()) factors.Add(ResolveFactor(prefix, options, resolve));
+        }
+        catch
+        {
+            foreach (var factor in factors) factor.SavedEmbedding?.Dispose();
+            throw;
+        }
+        return new ExperimentPlan(spec, task, factors, pluginData);
+    }
 
-        var manifold = Manifold(resolve, "latent.manifold", options.Manifold, options.ManifoldSettings);
+    private static FactorPlan ResolveFactor(string prefix, LatentOptions options, ManifoldResolver resolve)
+    {
+        var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
+        if (options.Kind == LatentKind.Euclidean) return new FactorPlan(prefix, options, posterior, null, null, null);
+
+        var manifold = Manifold(resolve, $"{prefix}.manifold", options.Manifold, options.ManifoldSettings);
         IGroupAction? action = null;
         if (options.GroupAction)
-            action = manifold.Symmetry ?? throw new ExperimentException("latent.group_action",
-                $"manifold '{manifold.Name}' offers no group action; set latent.group_action: false.");
+            action = manifold.Symmetry ?? throw new ExperimentException($"{prefix}.group_action",
+                $"manifold '{manifold.Name}' offers no group action; set {prefix}.group_action: false.");
         if (options.Embedding == EmbeddingSource.Exact && manifold.ExactEmbedding is null)
-            throw new ExperimentException("latent.embedding", $"manifold '{manifold.Name}' offers no exact embedding; use latent.embedding: learned.");
+            throw new ExperimentException($"{prefix}.embedding", $"manifold '{manifold.Name}' offers no exact embedding; use {prefix}.embedding: learned.");
         LearnedEmbedding? saved = null;
         if (options.Embedding.Path is { } path)
         {
             if (!File.Exists(path))
-                throw new ExperimentException("latent.embedding",
-                    $"latent.embedding is '{path}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
+                throw new ExperimentException($"{prefix}.embedding",
+                    $"{prefix}.embedding is '{path}', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed {manifold.Name}'.");
             try
             {
                 saved = LearnedEmbedding.LoadFor(path, manifold);
@@ -80,14 +96,17 @@ public sealed class ExperimentPlan : IDisposable
             catch (Exception error) when (error is ArgumentException or IOException or InvalidDataException or RunFileException)
             {
                 // A user's file, named by the config: the key and the file's problem, not a trace.
-                throw new ExperimentException("latent.embedding", $"{error.Message}{(error.Message.Contains(path, StringComparison.Ordinal) ? "" : $" ({path})")}");
+                throw new ExperimentException($"{prefix}.embedding", $"{error.Message}{(error.Message.Contains(path, StringComparison.Ordinal) ? "" : $" ({path})")}");
             }
         }
-        return new ExperimentPlan(spec, task, posterior, manifold, action, saved, pluginData);
+        return new FactorPlan(prefix, options, posterior, manifold, action, saved);
     }
 
     /// <inheritdoc />
-    public void Dispose() => SavedEmbedding?.Dispose();
+    public void Dispose()
+    {
+        foreach (var factor in Factors) factor.SavedEmbedding?.Dispose();
+    }
 
     private static IManifold Manifold(ManifoldResolver resolve, string key, string name, IReadOnlyDictionary<string, string> settings)
     {
@@ -101,3 +120,12 @@ public sealed class ExperimentPlan : IDisposable
         }
     }
 }
+
+/// <summary>One factor of a plan's latent, resolved.</summary>
+/// <param name="Key">Its key prefix in errors: <c>latent</c> or <c>latent.factors[i]</c>.</param>
+/// <param name="Options">Its settings.</param>
+/// <param name="Posterior">Its posterior family.</param>
+/// <param name="Manifold">Its manifold; null for a Euclidean factor.</param>
+/// <param name="Action">The group acting on it when it asks for a group-action encoder.</param>
+/// <param name="SavedEmbedding">The f loaded from its <c>embedding</c> key when that names a file.</param>
+public sealed record FactorPlan(string Key, LatentOptions Options, IPosteriorFamily Posterior, IManifold? Manifold, IGroupAction? Action, LearnedEmbedding? SavedEmbedding);

@@ -68,30 +68,54 @@ public sealed record ExperimentSpec
     {
         SettingsSchema.For(typeof(ExperimentSpec)).Check(this);
         MemoryBudget.Check(this);
-        var posterior = PosteriorFamilies.Create(Latent.PosteriorFamily);
+        if (Latent.Factors.Count > 0 && Latent.SingleKeysSet() is { Count: > 0 } both)
+            throw new ExperimentException("latent.factors",
+                $"latent.factors is given together with {string.Join(", ", both)}; a product latent takes its settings from its factors, so move {(both.Count == 1 ? "that key" : "those keys")} into a factor or remove latent.factors.");
+        var factors = Latent.FactorList();
+        foreach (var (prefix, factor) in factors) CheckFactor(prefix, factor);
         if (Training.DecaySteps is not null && Training.FinalLearningRate is null)
             throw new ExperimentException("training.decay_steps",
                 "training.decay_steps says how many final steps the learning rate decays over, but there is no training.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
         if (Architecture.InitialPosteriorStd is { } std)
-        {
-            try
+            foreach (var posterior in factors.Select(f => PosteriorFamilies.Create(f.Options.PosteriorFamily)))
             {
-                posterior.RawForStd(std);
+                try
+                {
+                    posterior.RawForStd(std);
+                }
+                catch (ArgumentOutOfRangeException error)
+                {
+                    throw new ExperimentException("architecture.initial_posterior_std",
+                        string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
+                }
             }
-            catch (ArgumentOutOfRangeException error)
-            {
-                throw new ExperimentException("architecture.initial_posterior_std",
-                    string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
-            }
-        }
         // The toy tasks' x are real-valued: a likelihood for [0, 1] would score them as nonsense. Other
         // sources are checked on their values when they are read (DataSources.Create).
         if (Likelihoods.ModelsUnitInterval(Architecture.Likelihood) && Data.Source == DataSources.Toy)
             throw new ExperimentException("architecture.likelihood",
                 $"architecture.likelihood is {Architecture.Likelihood}, which models data in [0, 1], but task '{Task}' gives real-valued data; use architecture.likelihood: gaussian.");
-        if (posterior is CentredBetaFamily && (Latent.Kind != LatentKind.Manifold || !Latent.GroupAction))
-            throw new ExperimentException("latent.posterior",
-                "latent.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +
-                "use it with latent.kind: manifold and latent.group_action: true, or choose beta_log.");
+    }
+
+    /// <summary>One factor's keys: ranges (the schema checks only the top-level latent), no nesting, and beta_centred's need of an action.</summary>
+    private static void CheckFactor(string prefix, LatentOptions factor)
+    {
+        if (prefix != "latent")
+        {
+            if (factor.Factors.Count > 0)
+                throw new ExperimentException($"{prefix}.factors", $"{prefix} has factors of its own; a product's factors are single latents (list them all in latent.factors).");
+            try
+            {
+                SettingsSchema.For(typeof(LatentOptions)).Check(factor);
+            }
+            catch (ExperimentException error)
+            {
+                throw new ExperimentException($"{prefix}.{error.Key}", $"{prefix}.{error.Message}");
+            }
+        }
+        var posterior = PosteriorFamilies.Create(factor.PosteriorFamily);
+        if (posterior is CentredBetaFamily && (factor.Kind != LatentKind.Manifold || !factor.GroupAction))
+            throw new ExperimentException($"{prefix}.posterior",
+                $"{prefix}.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +
+                $"use it with {prefix}.kind: manifold and {prefix}.group_action: true, or choose beta_log.");
     }
 }

@@ -35,8 +35,40 @@ public sealed record LatentOptions
         DefaultText = "`gaussian` for Euclidean, `beta` for manifolds", WrittenAs = nameof(PosteriorFamily), Choices = typeof(PosteriorFamilies))]
     public string? Posterior { get; init; }
 
+    /// <summary>The factors of a product latent; empty when the keys above describe the one latent.</summary>
+    [Setting("a product latent: a list of factors, each a mapping with the keys above (`kind`, `dim`, `manifold`, `manifold_settings`, `embedding`, `group_action`, `posterior`), e.g. `[{manifold: circle, group_action: true}, {kind: euclidean, dim: 8}]`; the KL is the sum of the factors', the decoder sees their inputs side by side, and a group action moves its own factor only. Empty: the keys above are the one factor",
+        DefaultText = "none", OmitWhenDefault = true)]
+    public IReadOnlyList<LatentOptions> Factors { get; init; } = [];
+
     /// <summary>The posterior family's name, the kind's default filled in.</summary>
     public string PosteriorFamily => Posterior ?? PosteriorFamilies.DefaultFor(Kind);
+
+    /// <summary>
+    /// Every factor with the key prefix its errors carry: the single-latent keys as one factor
+    /// (<c>latent</c>) when <see cref="Factors"/> is empty, else <c>latent.factors[i]</c>.
+    /// </summary>
+    public IReadOnlyList<(string Key, LatentOptions Options)> FactorList() =>
+        Factors.Count == 0 ? [("latent", this)] : [.. Factors.Select((f, i) => ($"latent.factors[{i}]", f))];
+
+    /// <summary>
+    /// The single-latent keys set away from their defaults (effective values, so a resolved config's
+    /// written-out defaults count as defaults): with <see cref="Factors"/>, these conflict.
+    /// </summary>
+    public IReadOnlyList<string> SingleKeysSet()
+    {
+        var schema = SettingsSchema.For(typeof(LatentOptions));
+        var defaults = new LatentOptions();
+        return [.. schema.Items.OfType<SettingKey>().Where(k => k.Property.Name != nameof(Factors)).Where(k =>
+        {
+            // posterior's effective value (the kind's default filled in) is what a resolved config writes.
+            var property = k.Rule.WrittenAs is { } other ? typeof(LatentOptions).GetProperty(other)! : k.Property;
+            var value = property.GetValue(this);
+            var fallback = property.GetValue(defaults);
+            return k.Property.Name == nameof(ManifoldSettings)
+                ? ManifoldSettings.Count > 0
+                : !Equals(value, fallback);
+        }).Select(k => $"latent.{k.Name}")];
+    }
 }
 
 /// <summary>What a latent variable is.</summary>

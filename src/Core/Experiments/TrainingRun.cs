@@ -168,9 +168,22 @@ public sealed class TrainingRun : IDisposable
     /// <summary>The latent space of <paramref name="plan"/> for <paramref name="seed"/>, with the path and quality of a learned or saved f.</summary>
     public static (LatentSpace Latent, string? EmbeddingPath, EmbeddingQuality? Quality) BuildLatent(ExperimentPlan plan, long seed, EmbeddingProvider embeddings)
     {
-        if (plan.LatentManifold is not { } manifold) return (LatentSpace.Euclidean(plan.Spec.Latent.Dim, plan.Posterior), null, null);
-        var (embedding, path, quality) = embeddings.Provide(plan, seed);
-        return (LatentSpace.Manifold(manifold.Name, embedding, plan.Action, plan.Posterior), path, quality);
+        var factors = new List<LatentSpace>();
+        (string? Path, EmbeddingQuality? Quality) first = (null, null);
+        foreach (var factor in plan.Factors)
+        {
+            if (factor.Manifold is not { } manifold)
+            {
+                factors.Add(LatentSpace.Euclidean(factor.Options.Dim, factor.Posterior));
+                continue;
+            }
+            var (embedding, path, quality) = embeddings.Provide(plan, factor, seed);
+            // A run reports one f file: the first learned or saved factor's.
+            if (first.Path is null) first = (path, quality);
+            factors.Add(LatentSpace.Manifold(manifold.Name, embedding, factor.Action, factor.Posterior));
+        }
+        // A single latent stays itself (its name and reports as before); a one-factor product would compute the same numbers.
+        return (factors.Count == 1 && plan.Spec.Latent.Factors.Count == 0 ? factors[0] : LatentSpace.Product(factors), first.Path, first.Quality);
     }
 
     /// <inheritdoc />

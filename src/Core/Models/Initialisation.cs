@@ -38,14 +38,19 @@ public static class Initialisation
     /// for <paramref name="dim"/> coordinates) so that, for zero features, every coordinate has standard
     /// deviation <paramref name="std"/>; entries that only place the posterior keep their values.
     /// </summary>
+    /// <param name="head">The posterior head.</param>
+    /// <param name="family">The family reading this slice of its outputs.</param>
+    /// <param name="dim">The coordinates it covers.</param>
+    /// <param name="std">The standard deviation wanted.</param>
+    /// <param name="offset">Where the family's outputs start in the head (a product factor's slice).</param>
     /// <exception cref="ArgumentOutOfRangeException">The family has no member with that spread.</exception>
-    public static void SetPosteriorStd(Linear head, IPosteriorFamily family, int dim, double std)
+    public static void SetPosteriorStd(Linear head, IPosteriorFamily family, int dim, double std, int offset = 0)
     {
         var raw = family.RawForStd(std);
         using var noGrad = no_grad();
         for (var p = 0; p < raw.Length; p++)
             if (raw[p] is { } value)
-                head.bias![TensorIndex.Slice(p * dim, (p + 1) * dim)].fill_(value);
+                head.bias![TensorIndex.Slice(offset + p * dim, offset + (p + 1) * dim)].fill_(value);
     }
 
     // Depth first: TorchSharp's modules() lists a module's children before their own submodules.

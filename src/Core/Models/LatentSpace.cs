@@ -10,10 +10,22 @@ namespace ManifoldKit.Models;
 /// </summary>
 public sealed class LatentSpace
 {
-    private LatentSpace(string name, int hiddenDim, int decoderInputDim, IPosteriorFamily posterior, IEmbedding? embedding, IGroupAction? action)
+    private LatentSpace(string name, int hiddenDim, int decoderInputDim, IPosteriorFamily posterior, IEmbedding? embedding, IGroupAction? action,
+        IReadOnlyList<LatentSpace>? factors = null)
     {
         (Name, HiddenDim, DecoderInputDim, Posterior, Embedding, Action) = (name, hiddenDim, decoderInputDim, posterior, embedding, action);
+        Factors = factors ?? [this];
+        IsProduct = factors is not null;
     }
+
+    /// <summary>The factors of a product latent; a single latent is its own one factor.</summary>
+    public IReadOnlyList<LatentSpace> Factors { get; }
+
+    /// <summary>Whether this latent was built by <see cref="Product"/> (then <see cref="Action"/> is null: actions belong to factors).</summary>
+    public bool IsProduct { get; }
+
+    /// <summary>Raw encoder outputs the posterior reads.</summary>
+    public int PosteriorParameters => Posterior is ProductFamily product ? product.RawDim : Posterior.ParametersPerDim * HiddenDim;
 
     /// <summary>A label for reports, e.g. <c>euclidean-2</c> or <c>circle+action</c>.</summary>
     public string Name { get; }
@@ -42,6 +54,23 @@ public sealed class LatentSpace
         new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, posterior ?? new BetaFamily(), embedding, action);
 
     /// <summary>
+    /// The product of <paramref name="factors"/> (single latents): the posterior factorises, the KL and
+    /// log densities are sums over factors, the decoder sees the factors' inputs side by side, and each
+    /// factor's group action moves its own slice only. f is the product of the factors' f when every
+    /// factor has one (so its metric is block-diagonal), else null.
+    /// </summary>
+    /// <exception cref="ArgumentException">No factors, or a factor that is itself a product.</exception>
+    public static LatentSpace Product(IReadOnlyList<LatentSpace> factors)
+    {
+        if (factors.Count == 0) throw new ArgumentException("a product needs at least one factor", nameof(factors));
+        if (factors.Any(f => f.IsProduct)) throw new ArgumentException("a factor of a product cannot itself be a product", nameof(factors));
+        var posterior = new ProductFamily([.. factors.Select(f => (f.Posterior, f.HiddenDim))]);
+        var embedding = factors.All(f => f.Embedding is not null) ? new ProductEmbedding([.. factors.Select(f => f.Embedding!)]) : null;
+        return new LatentSpace(string.Join(" × ", factors.Select(f => f.Name)), factors.Sum(f => f.HiddenDim), factors.Sum(f => f.DecoderInputDim),
+            posterior, embedding, null, [.. factors]);
+    }
+
+    /// <summary>
     /// How far codes handed to f stay from the cube's faces. A Beta sample rounds to exactly 0 or 1
     /// in float32, where charts such as Shoemake's √u or the sphere's sin θ = 2√(z(1−z)) have
     /// infinite derivatives (a NaN gradient, then NaN weights); moving such a code by 1e-6 is not.
@@ -56,7 +85,32 @@ public sealed class LatentSpace
     /// </summary>
     /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
     /// <returns>Tensor of shape <c>[..., DecoderInputDim]</c>.</returns>
-    public Tensor ToDecoderInput(Tensor hidden)
+    public Tensor ToDecoderInput(Tensor hidden) => ToDecoderInput(hidden, null);
+
+    /// <summary>
+    /// As <see cref="ToDecoderInput(Tensor)"/>, with each factor's image moved by its group element from
+    /// <paramref name="elements"/> (index i for factor i, null for a factor without an action).
+    /// </summary>
+    /// <param name="hidden">Tensor of shape <c>[..., n]</c>.</param>
+    /// <param name="elements">Group elements <c>[B, k, k]</c> per factor, or null for none at all.</param>
+    public Tensor ToDecoderInput(Tensor hidden, IReadOnlyList<Tensor?>? elements)
+    {
+        if (!IsProduct)
+        {
+            var input = Embed(hidden);
+            return elements?[0] is { } element && Action is not null ? Action.Act(element, input) : input;
+        }
+        var parts = new List<Tensor>(Factors.Count);
+        var offset = 0L;
+        for (var i = 0; i < Factors.Count; i++)
+        {
+            parts.Add(Factors[i].ToDecoderInput(hidden.narrow(-1, offset, Factors[i].HiddenDim), elements is null ? null : [elements[i]]));
+            offset += Factors[i].HiddenDim;
+        }
+        return parts.Count == 1 ? parts[0] : cat(parts, -1);
+    }
+
+    private Tensor Embed(Tensor hidden)
     {
         if (Embedding is null) return hidden;
         using var scope = NewDisposeScope();

@@ -17,6 +17,7 @@ public sealed class VariationalAutoencoder : nn.Module
     private readonly Sequential encoder;
     private readonly Linear posteriorHead;
     private readonly Linear? actionHead;
+    private readonly Linear?[] actionHeads;
     private readonly Sequential decoder;
     private readonly ILikelihood likelihood;
 
@@ -27,11 +28,17 @@ public sealed class VariationalAutoencoder : nn.Module
         Architecture = architecture ?? new ArchitectureOptions();
         var widths = Architecture.HiddenWidths;
         encoder = Mlp(Architecture.ObservedDim, widths, finalActivation: true);
-        posteriorHead = nn.Linear(widths[^1], latent.Posterior.ParametersPerDim * latent.HiddenDim);
-        actionHead = latent.Action is null ? null : nn.Linear(widths[^1], latent.Action.ParameterDim);
+        posteriorHead = nn.Linear(widths[^1], latent.PosteriorParameters);
+        // One head per factor with an action, drawn in factor order before the decoder, so a single
+        // latent (one factor) draws its weights exactly as before.
+        actionHeads = [.. latent.Factors.Select(f => f.Action is null ? null : nn.Linear(widths[^1], f.Action.ParameterDim))];
+        actionHead = actionHeads.FirstOrDefault(h => h is not null);
         decoder = Mlp(latent.DecoderInputDim, [.. widths, Architecture.ObservedDim], finalActivation: false);
         likelihood = Likelihoods.Create(Architecture.Likelihood, Architecture.ObservedDim);
         RegisterComponents();
+        // The first action head keeps its name ("actionHead", in existing checkpoints); later ones are numbered by factor.
+        for (var i = 0; i < actionHeads.Length; i++)
+            if (actionHeads[i] is { } head && head != actionHead) register_module($"actionHead{i}", head);
         // Directly on this module, so a Gaussian's log σ keeps the name and place ("logScale", first)
         // that existing checkpoints hold it at. The likelihood keeps its own reference: a conversion that
         // replaces parameters (module.to(dtype)) would leave it behind; load copies in place.
@@ -100,7 +107,13 @@ public sealed class VariationalAutoencoder : nn.Module
     /// <param name="how">Centred or principal (<see cref="ArchitectureOptions.ActionHeadInit"/>).</param>
     public void InitialiseActionHead(Tensor x, ActionHeadInit how)
     {
-        if (actionHead is null || how == ActionHeadInit.Drawn) return;
+        if (how == ActionHeadInit.Drawn) return;
+        foreach (var head in actionHeads)
+            if (head is not null) InitialiseActionHead(head, x, how);
+    }
+
+    private void InitialiseActionHead(Linear actionHead, Tensor x, ActionHeadInit how)
+    {
         using var scope = NewDisposeScope();
         using var gradients = no_grad();
         var features = encoder.forward(x);
@@ -140,19 +153,27 @@ public sealed class VariationalAutoencoder : nn.Module
     /// bias entries that only place the posterior keep their values.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The posterior family has no member with that spread.</exception>
-    public void SetInitialPosteriorStd(double std) => Initialisation.SetPosteriorStd(posteriorHead, Latent.Posterior, Latent.HiddenDim, std);
+    public void SetInitialPosteriorStd(double std)
+    {
+        var offset = 0;
+        foreach (var factor in Latent.Factors)
+        {
+            Initialisation.SetPosteriorStd(posteriorHead, factor.Posterior, factor.HiddenDim, std, offset);
+            offset += factor.PosteriorParameters;
+        }
+    }
 
-    /// <summary>The action head's raw outputs for a batch, <c>[B, p]</c>, before they become group elements.</summary>
+    /// <summary>The (first factor's) action head's raw outputs for a batch, <c>[B, p]</c>, before they become group elements.</summary>
     /// <exception cref="InvalidOperationException">The model has no group-action encoder.</exception>
     public Tensor ActionParameters(Tensor x) =>
         (actionHead ?? throw new InvalidOperationException("this model has no group-action encoder")).forward(encoder.forward(x));
 
     private Tensor Place(Tensor features, Tensor hidden)
     {
-        var input = Latent.ToDecoderInput(hidden);
-        if (actionHead is null || Latent.Action is null) return input;
-        var element = Latent.Action.ElementFromParameters(actionHead.forward(features));          // [B, k, k]
-        return Latent.Action.Act(element, input);
+        if (actionHead is null) return Latent.ToDecoderInput(hidden);
+        // Each factor's element [B, k, k] acts on that factor's image only.
+        Tensor?[] elements = [.. Latent.Factors.Select((f, i) => actionHeads[i] is { } head ? f.Action!.ElementFromParameters(head.forward(features)) : null)];
+        return Latent.ToDecoderInput(hidden, elements);
     }
 
     private static Sequential Mlp(int input, int[] widths, bool finalActivation)

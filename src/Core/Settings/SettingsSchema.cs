@@ -85,6 +85,15 @@ public sealed class SettingsSchema
     public IEnumerable<SettingKey> AllKeys() =>
         Items.SelectMany(item => item is SettingKey key ? [key] : ((SettingsSchema)item).AllKeys());
 
+    /// <summary>T when <paramref name="type"/> is <c>IReadOnlyList&lt;T&gt;</c> of a record with config keys (a list-of-records key such as <c>latent.factors</c>); else null.</summary>
+    public static Type? RecordListItem(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) && IsRecord(type.GetGenericArguments()[0])
+            ? type.GetGenericArguments()[0]
+            : null;
+
+    /// <summary>Whether <paramref name="type"/> declares config keys (a section's or a list item's record).</summary>
+    public static bool IsRecord(Type type) => type.GetProperties().Any(p => p.GetCustomAttribute<SettingAttribute>() is not null);
+
     /// <summary>PascalCase to snake_case: <c>KlWarmupSteps</c> → <c>kl_warmup_steps</c>.</summary>
     public static string SnakeCase(string name)
     {

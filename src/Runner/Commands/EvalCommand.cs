@@ -39,7 +39,8 @@ public static class EvalCommand
             LatentGeometry? geometry = null;
             // The learned f the run used, by the path its result recorded (the cache may hold another by now).
             var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
-            if (embeddingPath is not null) config = config with { Spec = config.Spec with { Latent = config.Spec.Latent with { Embedding = EmbeddingSource.Saved(embeddingPath) } } };
+            // A product's factors each have their own f and the result records one: they come from the cache (or their saved files) again.
+            if (embeddingPath is not null && config.Spec.Latent.Factors.Count == 0) config = config with { Spec = config.Spec with { Latent = config.Spec.Latent with { Embedding = EmbeddingSource.Saved(embeddingPath) } } };
             using var plan = RunExecutor.Resolve(config, catalog);
             if (!Checkpoint.Exists(run)) throw new ConfigException($"{run} has no checkpoint to evaluate; run it first with 'manifoldkit run {run}'.");
             using var restored = TrainingRun.Restore(plan, seed, run, RunExecutor.Embeddings(config, null));

@@ -78,7 +78,7 @@ public static class RunExecutor
         try
         {
             using var plan = Resolve(config, catalog);
-            if (plan.LatentManifold is not null && plan.SavedEmbedding is null && config.Spec.Latent.Embedding != EmbeddingSource.Exact)
+            if (plan.Factors.Any(f => f.Manifold is not null && f.SavedEmbedding is null && f.Options.Embedding != EmbeddingSource.Exact))
                 OutputCheck.Writable(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), OutputCheck.MarginBytes);
             var (run, outcome) = TrainingRun.Execute(plan, seed, directory, Embeddings(config, message => log.WriteLine($"{label}: {message}")),
                 new SynchronousProgress<TrainingProgress>(printer.Report), message => log.WriteLine($"{label}: {message}"), cancellation, Board);

@@ -17,7 +17,7 @@ public static class ConfigLoader
     /// <summary>The largest config file read: a config is a page of settings, not data.</summary>
     public const int MaxFileBytes = 1 << 20;
 
-    /// <summary>The deepest nesting of mappings and lists a config may have (the schema needs 3).</summary>
+    /// <summary>The deepest nesting of mappings and lists a config may have (the schema needs 5: latent, factors, an item, manifold_settings).</summary>
     public const int MaxDepth = 16;
 
     /// <summary>Loads <paramref name="path"/> (or the protocol's defaults, docs/protocol.md, when null) with overrides applied.</summary>
@@ -86,7 +86,7 @@ public static class ConfigLoader
             while (parser.MoveNext())
             {
                 if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
-                    throw new ConfigException($"{path}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config nests at most 3 (e.g. latent: manifold_settings: dim).");
+                    throw new ConfigException($"{path}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config nests at most 5 (e.g. latent: factors: - manifold_settings: dim).");
                 if (parser.Current is MappingEnd or SequenceEnd) depth--;
             }
         }
@@ -202,6 +202,14 @@ public static class ConfigLoader
         if (type == typeof(IReadOnlyList<long>)) return section.LongList(name, (IReadOnlyList<long>)current!, (long)min, double.IsNaN(rule.Max) ? long.MaxValue : (long)rule.Max);
         if (type == typeof(int[])) return section.IntList(name, (int[])current!, intMax);
         if (type == typeof(IReadOnlyList<string>)) return section.StringList(name) is { Count: > 0 } list ? list : current;
+        if (SettingsSchema.RecordListItem(type) is { } itemType)
+        {
+            // Each item is bound like a section of its own record type, from that record's defaults.
+            if (section.Records(name) is not { } items) return current;
+            var records = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(itemType))!;
+            foreach (var item in items) records.Add(Bind(SettingsSchema.For(itemType), item, Activator.CreateInstance(itemType)!, baseDirectory));
+            return records;
+        }
         throw new InvalidOperationException($"config key {key.Path} has a type the loader cannot read: {type.Name}");
     }
 }

@@ -38,6 +38,15 @@ public static class ConfigWriter
         }
     }
 
+    // A list item's record as a flow mapping, its keys written by the same rules as a section's.
+    private static string Record(object record)
+    {
+        var schema = SettingsSchema.For(record.GetType());
+        var keys = schema.Items.OfType<SettingKey>().Where(k => Written(schema, k, record))
+            .Select(k => $"{k.Name}: {Format(k.Rule.WrittenAs is { } other ? schema.Type.GetProperty(other)!.GetValue(record) : k.Property.GetValue(record))}");
+        return "{" + string.Join(", ", keys) + "}";
+    }
+
     // Keys left at a default they omit stay out, so run directories made before the key existed still match.
     private static bool Written(SettingsSchema schema, SettingKey key, object instance)
     {
@@ -55,6 +64,7 @@ public static class ConfigWriter
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         Enum e => e.ToString().ToLowerInvariant(),
         EmbeddingSource source => Format(source.ToString()),
+        _ when SettingsSchema.IsRecord(value.GetType()) => Record(value),
         IReadOnlyDictionary<string, string> map => "{" + string.Join(", ", map.Select(p => $"{p.Key}: {Format(p.Value)}")) + "}",
         System.Collections.IEnumerable list => "[" + string.Join(", ", list.Cast<object>().Select(Format)) + "]",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -15,7 +15,15 @@ public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadO
 {
     /// <summary>An experiment error located in this config: where the key was set (or the file, when it was not), key, message.</summary>
     public ConfigException Locate(ExperimentException error) =>
-        new(Locations is not null && Locations.TryGetValue(error.Key, out var where)
+        new(Where(error.Key) is { } where
             ? $"{where}: {error.Key}: {error.Message}"
             : $"{Source}: {error.Key}: {error.Message}");
+
+    // The key's own line, else the nearest enclosing one given (a factor's default names its list item's key).
+    private string? Where(string key)
+    {
+        for (var path = key; path.Length > 0; path = path[..Math.Max(0, path.LastIndexOfAny(['.', '[']))])
+            if (Locations is not null && Locations.TryGetValue(path, out var where)) return where;
+        return null;
+    }
 }

@@ -163,6 +163,27 @@ public sealed class Section
         throw Error(value, key, $"is {Describe(value)}; expected a list of strings");
     }
 
+    /// <summary>
+    /// A list of mappings, each a section of its own (prefix <c>key[i]</c>) whose unknown keys
+    /// <see cref="Finish"/> rejects; null when absent or <c>null</c>.
+    /// </summary>
+    public IReadOnlyList<Section>? Records(string key)
+    {
+        var value = Find(key);
+        if (value is null || IsNull(value)) return null;
+        if (value is not YamlSequenceNode sequence) throw Error(value, key, $"is {Describe(value)}; expected a list of mappings, e.g. [{{kind: euclidean, dim: 2}}]");
+        var items = new List<Section>();
+        foreach (var (item, i) in sequence.Children.Select((item, i) => (item, i)))
+        {
+            if (item is not YamlMappingNode mapping) throw Error(item, key, $"has {Describe(item)} as item {i}; expected a mapping of settings");
+            var child = new Section(file, $"{Path(key)}[{i}]", mapping, locations, overrides);
+            locations[child.prefix] = Where(item);
+            children.Add(child);
+            items.Add(child);
+        }
+        return items;
+    }
+
     /// <summary>A flat mapping of scalars, as strings (manifold settings).</summary>
     public IReadOnlyDictionary<string, string> Map(string key)
     {
