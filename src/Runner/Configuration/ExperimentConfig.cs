@@ -22,7 +22,9 @@ public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadO
     // The key's own line, else the nearest enclosing one given (a factor's default names its list item's key).
     private string? Where(string key)
     {
-        for (var path = key; path.Length > 0; path = path[..Math.Max(0, path.LastIndexOfAny(['.', '[']))])
+        // Only a factor's key climbs (to its item); other keys keep their old fallback, the file without a line.
+        if (!key.Contains('[')) return Locations is not null && Locations.TryGetValue(key, out var own) ? own : null;
+        for (var path = key; path.Contains('['); path = path[..Math.Max(0, path.LastIndexOfAny(['.', '[']))])
             if (Locations is not null && Locations.TryGetValue(path, out var where)) return where;
         return null;
     }
