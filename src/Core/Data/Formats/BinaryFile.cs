@@ -101,7 +101,7 @@ internal sealed class BinaryFile : IDisposable
     public Array ReadArray(ElementType type, long count, bool bigEndian, string what)
     {
         var values = NumericArray.Allocate(type, count);
-        var bytes = AsBytes(values);
+        var bytes = NumericArray.AsBytes(values);
         long dataBytes = (long)bytes.Length;
         var read = ReadUpTo(bytes);
         if (read < dataBytes) throw Truncated(read, dataBytes, what);
@@ -124,18 +124,6 @@ internal sealed class BinaryFile : IDisposable
         $" holds {N(held)} bytes after the header, more than the {N(announced)} {what}; expected the data to end there");
 
     internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static Span<byte> AsBytes(Array values) => values switch
-    {
-        byte[] v => v,
-        sbyte[] v => MemoryMarshal.AsBytes(v.AsSpan()),
-        short[] v => MemoryMarshal.AsBytes(v.AsSpan()),
-        int[] v => MemoryMarshal.AsBytes(v.AsSpan()),
-        long[] v => MemoryMarshal.AsBytes(v.AsSpan()),
-        float[] v => MemoryMarshal.AsBytes(v.AsSpan()),
-        double[] v => MemoryMarshal.AsBytes(v.AsSpan()),
-        _ => throw new InvalidOperationException("unreachable"),
-    };
 
     private static void Swap(Array values)
     {

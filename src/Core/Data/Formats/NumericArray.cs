@@ -99,7 +99,10 @@ public sealed class NumericArray
         return tensor;
     }
 
-    private Span<byte> Bytes() => Values switch
+    private Span<byte> Bytes() => AsBytes(Values);
+
+    /// <summary>The raw bytes of a typed value array (any of the element types), without a copy.</summary>
+    internal static Span<byte> AsBytes(Array values) => values switch
     {
         byte[] v => v,
         sbyte[] v => MemoryMarshal.AsBytes(v.AsSpan()),
