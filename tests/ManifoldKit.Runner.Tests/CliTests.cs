@@ -199,7 +199,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("learning f : [0,1]^2 -> sphere in R^3, 250 steps", output);
         Assert.Contains("saved f/sphere.bin (+ f/sphere.bin.json)", output);
         Assert.Contains("embedding quality of f : [0,1]^2 → sphere (seed 12345)", output);
-        Assert.Matches(@"  coverage:       [0-9.eE-]+ of 2000 uniform points of M within r = [0-9.eE-]+ of one of 10000 projected images", output);
+        Assert.Matches(@"  coverage:       a fraction [01]\.\d\d\d of 2000 uniform points of M lie within r = [0-9.eE-]+ of one of 10000 projected images", output);
         Assert.Contains("quality saved to f/sphere.bin.quality.json", output);
         Assert.True(File.Exists(Path.Combine(work, "f", "sphere.bin.quality.json")));
 

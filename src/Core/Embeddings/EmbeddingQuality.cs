@@ -130,7 +130,7 @@ public sealed record EmbeddingQuality
             string.Create(c, $"  injectivity:    min |f(z) − f(z')| / |z − z'| over {pairs} pairs of {PairCodes} codes in {cube}: {MinPairRatio:G4}"),
             string.Create(c, $"  uniformity:     f(Uniform) vs M's sampler, {UniformitySamples} points each: MMD² {UniformityMmdSquared:G4}, p {UniformityPValue:G4}"),
             string.Create(c, $"  volume:         sqrt(det G) over {VolumeCodes} uniform codes: mean {VolumeElementMean:G6}, cv {VolumeElementCv:G4}, min {VolumeElementMin:G4}, max {VolumeElementMax:G4}; Vol(M) {(ManifoldVolume is { } v ? v.ToString("G6", c) : "unknown")}"),
-            string.Create(c, $"  coverage:       {Coverage:G4} of {CoveragePoints} uniform points of M within r = {CoverageRadius:G4} of one of {CoverageCodes} projected images"),
+            string.Create(c, $"  coverage:       a fraction {Coverage:F3} of {CoveragePoints} uniform points of M lie within r = {CoverageRadius:G4} of one of {CoverageCodes} projected images"),
         ];
         return string.Join(Environment.NewLine, lines);
     }
