@@ -34,8 +34,8 @@ public static class RunCommand
             var config = ConfigLoader.Load(path ?? DefaultConfig, extra);
             var runSeed = parse.GetValue(seed) ?? config.Spec.Seeds[0];
             var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
-            RunExecutor.Validate(config, catalog);
-            RunExecutor.Execute(config, runSeed, directory ?? RunExecutor.DefaultDirectory(config, runSeed), catalog, Console.Out, cancellation);
+            using var plan = RunExecutor.Resolve(config, catalog);
+            RunExecutor.Execute(config, plan, runSeed, directory ?? RunExecutor.DefaultDirectory(config, runSeed), Console.Out, cancellation);
             return 0;
         })));
         return command;

@@ -39,8 +39,11 @@ public static class RunExecutor
     public static EmbeddingProvider Embeddings(ExperimentConfig config, Action<string>? log) =>
         new(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), log);
 
-    /// <summary>Trains (or resumes) and evaluates; returns the result, or the stored one if the run had finished.</summary>
-    public static ExperimentResult Execute(ExperimentConfig config, long seed, string directory, IManifoldCatalog catalog, TextWriter log, CancellationToken cancellation)
+    /// <summary>
+    /// Trains (or resumes) and evaluates one seed of <paramref name="plan"/>, the config resolved once by
+    /// <see cref="Resolve"/> for all its seeds; returns the result, or the stored one if the run had finished.
+    /// </summary>
+    public static ExperimentResult Execute(ExperimentConfig config, ExperimentPlan plan, long seed, string directory, TextWriter log, CancellationToken cancellation)
     {
         var resolved = ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } });
         var existing = Path.Combine(directory, ConfigFile);
@@ -77,7 +80,6 @@ public static class RunExecutor
         ExperimentResult result;
         try
         {
-            using var plan = Resolve(config, catalog);
             if (plan.Factors.Any(f => f.Manifold is not null && f.SavedEmbedding is null && f.Options.Embedding != EmbeddingSource.Exact))
                 OutputCheck.Writable(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), OutputCheck.MarginBytes);
             var (run, outcome) = TrainingRun.Execute(plan, seed, directory, Embeddings(config, message => log.WriteLine($"{label}: {message}")),

@@ -43,17 +43,24 @@ public static class SelectCommand
             var candidates = Candidates(parse.GetValue(latents)!, catalog)
                 .Select(c => (c.Name, c.Matches, Config: ConfigLoader.Load(source, [.. c.Defaults, .. shared, $"task={taskName}", $"output={output}", $"name={c.Name}", .. c.Identity])))
                 .ToList();
-            foreach (var candidate in candidates) RunExecutor.Validate(candidate.Config, catalog);
+            var plans = candidates.Select(candidate => RunExecutor.Resolve(candidate.Config, catalog)).ToList();
             var manifoldName = catalog.Create(taskName, new ManifoldSettings(baseLoaded.Spec.TaskSettings)).Name;
             Console.WriteLine($"select {taskName}: {candidates.Count} latents x {baseLoaded.Spec.Seeds.Count} seeds, noise_std {baseLoaded.Spec.NoiseStd}, into {output}");
 
             var clock = Stopwatch.StartNew();
             var trained = new List<Selection.Candidate>();
-            foreach (var (name, matches, config) in candidates)
+            try
             {
-                var results = config.Spec.Seeds.Select(seed =>
-                    RunExecutor.Execute(config, seed, RunExecutor.DefaultDirectory(config, seed), catalog, Console.Out, cancellation)).ToList();
-                trained.Add(new Selection.Candidate(name, matches(manifoldName), results));
+                foreach (var ((name, matches, config), plan) in candidates.Zip(plans))
+                {
+                    var results = config.Spec.Seeds.Select(seed =>
+                        RunExecutor.Execute(config, plan, seed, RunExecutor.DefaultDirectory(config, seed), Console.Out, cancellation)).ToList();
+                    trained.Add(new Selection.Candidate(name, matches(manifoldName), results));
+                }
+            }
+            finally
+            {
+                foreach (var plan in plans) plan.Dispose();
             }
             var ranked = Selection.Rank(trained);
             var table = Selection.Markdown(taskName, ranked)

@@ -26,14 +26,21 @@ public static class SweepCommand
             // Validate everything before training anything.
             var configs = files.Select(f => ConfigLoader.Load(f, parse.GetValue(overrides))).ToList();
             var catalog = CommandLine.Catalog(configs.SelectMany(c => c.PluginDirs).Concat(parse.GetValue(pluginDirs) ?? []).Distinct());
-            foreach (var config in configs) RunExecutor.Validate(config, catalog);
+            var plans = configs.Select(config => RunExecutor.Resolve(config, catalog)).ToList();
             var clock = Stopwatch.StartNew();
             var rows = new List<SweepSummary.Row>();
-            foreach (var config in configs)
+            try
             {
-                var results = config.Spec.Seeds.Select(seed =>
-                    RunExecutor.Execute(config, seed, RunExecutor.DefaultDirectory(config, seed), catalog, Console.Out, cancellation)).ToList();
-                rows.Add(new SweepSummary.Row(config.Spec.Name, results, config.Reference));
+                foreach (var (config, plan) in configs.Zip(plans))
+                {
+                    var results = config.Spec.Seeds.Select(seed =>
+                        RunExecutor.Execute(config, plan, seed, RunExecutor.DefaultDirectory(config, seed), Console.Out, cancellation)).ToList();
+                    rows.Add(new SweepSummary.Row(config.Spec.Name, results, config.Reference));
+                }
+            }
+            finally
+            {
+                foreach (var plan in plans) plan.Dispose();
             }
             var table = SweepSummary.Markdown(rows);
             var footer = $"\n{rows.Sum(r => r.Results.Count)} runs, sweep wall time {clock.Elapsed.TotalMinutes:F1} min (runs finished earlier are read, not retrained).\n";
