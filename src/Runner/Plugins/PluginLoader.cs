@@ -129,20 +129,23 @@ public static class PluginLoader
 
         public IManifoldRegistrar Add(string name, Func<ManifoldSettings, IManifold> factory)
         {
-            ArgumentException.ThrowIfNullOrWhiteSpace(name);
-            ArgumentNullException.ThrowIfNull(factory);
-            if (name != name.ToLowerInvariant()) throw new ArgumentException($"manifold names are lowercase; got '{name}'.", nameof(name));
-            pending.Add((name, factory));
+            pending.Add((CheckName(name, factory, "manifold"), factory));
             return this;
         }
 
         public IManifoldRegistrar AddDataSource(string name, Func<ManifoldSettings, IDataSource> factory)
         {
+            pendingData.Add((CheckName(name, factory, "data source"), factory));
+            return this;
+        }
+
+        // A registry name is the YAML value that selects it: present, with a factory, lowercase.
+        private static string CheckName(string name, object factory, string what)
+        {
             ArgumentException.ThrowIfNullOrWhiteSpace(name);
             ArgumentNullException.ThrowIfNull(factory);
-            if (name != name.ToLowerInvariant()) throw new ArgumentException($"data source names are lowercase; got '{name}'.", nameof(name));
-            pendingData.Add((name, factory));
-            return this;
+            if (name != name.ToLowerInvariant()) throw new ArgumentException($"{what} names are lowercase; got '{name}'.", nameof(name));
+            return name;
         }
 
         public void Commit()
