@@ -29,18 +29,6 @@ public sealed class ExperimentPlan : IDisposable
     /// <summary>The latent's factors, resolved: one for a single latent, one per <c>latent.factors</c> entry for a product.</summary>
     public IReadOnlyList<FactorPlan> Factors { get; }
 
-    /// <summary>The posterior family of the (first factor of the) latent.</summary>
-    public IPosteriorFamily Posterior => Factors[0].Posterior;
-
-    /// <summary>The latent manifold of the first factor; null when it is Euclidean.</summary>
-    public IManifold? LatentManifold => Factors[0].Manifold;
-
-    /// <summary>The group acting on the first factor when it asks for a group-action encoder.</summary>
-    public IGroupAction? Action => Factors[0].Action;
-
-    /// <summary>The first factor's f loaded from its <c>embedding</c> key when that names a file.</summary>
-    public LearnedEmbedding? SavedEmbedding => Factors[0].SavedEmbedding;
-
     /// <summary>Validates <paramref name="spec"/> and resolves every name and file it refers to.</summary>
     /// <exception cref="ExperimentException">Something does not fit; the key is given.</exception>
     /// <param name="spec">The experiment.</param>
