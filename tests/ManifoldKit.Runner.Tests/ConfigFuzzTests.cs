@@ -64,7 +64,7 @@ public sealed class ConfigFuzzTests(Xunit.Abstractions.ITestOutputHelper log) : 
         log.WriteLine($"{Cases} cases: {string.Join(", ", kinds.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}; exit codes {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))}");
         // The generator reaches every kind of mutation, and both verdicts.
         Assert.Equal(Mutations.Length, kinds.Count);
-        Assert.True(outcomes.GetValueOrDefault(0) > 10 && outcomes.GetValueOrDefault(CommandLine.UsageError) > 100, string.Join(", ", outcomes));
+        Assert.True(outcomes.GetValueOrDefault(0) >= 5 && outcomes.GetValueOrDefault(CommandLine.UsageError) > 100, string.Join(", ", outcomes));
     }
 
     /// <summary>A sample of the same cases through the real executable's <c>check</c>: exit code and one line each.</summary>

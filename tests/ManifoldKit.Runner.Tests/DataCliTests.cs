@@ -90,9 +90,8 @@ public sealed class DataCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(run, "plots", "latent.png")));
     }
 
-    /// <summary>A user's CSV with a named factor column, a seeded split and a circle latent with its group action.</summary>
-    [Fact]
-    public void Csv_WithAFactorColumn_TrainsOnACircleLatent()
+    // 600 rows: a column `angle`, then 8 smooth functions of it with a little noise.
+    private void WriteCircleCsv()
     {
         var text = new StringBuilder("angle," + string.Join(',', Enumerable.Range(1, 8).Select(i => $"x{i}")) + "\n");
         var random = new Random(3);
@@ -103,6 +102,13 @@ public sealed class DataCliTests : IDisposable
             text.Append(angle.ToString("R", CultureInfo.InvariantCulture)).Append(',').AppendLine(string.Join(',', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         }
         Write("circle.csv", text.ToString());
+    }
+
+    /// <summary>A user's CSV with a named factor column, a seeded split and a circle latent with its group action.</summary>
+    [Fact]
+    public void Csv_WithAFactorColumn_TrainsOnACircleLatent()
+    {
+        WriteCircleCsv();
         var config = Write("csv.yaml", """
             data:
               source: files
@@ -125,6 +131,38 @@ public sealed class DataCliTests : IDisposable
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(work, "runs", "csv", "seed0", "result.json")))!;
         Assert.True(double.IsFinite((double)result["elbo"]!));
         Assert.Contains($"  train: {Path.Combine(work, "circle.csv")}\n", File.ReadAllText(Path.Combine(work, "runs", "csv", "seed0", "config.yaml")));
+    }
+
+    /// <summary>
+    /// `select` on a data source ranks a product latent against Euclidean ones: the product's run holds
+    /// its factors, its circle factor's angle recovery and one latent plot per known factor; the verdict
+    /// names the leader and its paired margin, as no candidate is the data's known topology.
+    /// </summary>
+    [Fact]
+    public void Select_OnAUsersData_RanksAProductLatent()
+    {
+        WriteCircleCsv();
+        var config = Write("base.yaml", "name: mine\ndata:\n  source: files\n  train: circle.csv\n  factor_columns: [angle]\n  split: 0.2\n" +
+                                        "architecture:\n  observed_dim: 8\nlatent:\n  posterior: beta_log\ntraining:\n  steps: 150\n  batch_size: 64\nevaluation:\n  iwae_samples: 5\n");
+        var (code, output, error) = Repository.Run(work, null, "select", "files", "--config", config, "--latents", "circle+euclidean-1,euclidean-2", "seeds=[0]");
+        Assert.True(code == 0, output + error);
+        var root = Path.Combine(work, "runs", "select-mine");
+        var ranking = File.ReadAllText(Path.Combine(root, "ranking.md"));
+        Assert.StartsWith("# Topology selection on `files (mine)`", ranking);
+        Assert.Matches(@"`(circle\+euclidean-1|euclidean-2)` ranks \*\*first\*\* of 2 on `files \(mine\)`; against `(circle\+euclidean-1|euclidean-2)`, the second: IWAE difference [0-9.]+ ± 0\.00 nats, paired over 1 seed, ahead in 1 of 1\.", ranking);
+
+        var product = Path.Combine(root, "circle+euclidean-1", "seed0");
+        Assert.Contains("  factors: [{kind: manifold, dim: 1, manifold: circle, manifold_settings: {}, embedding: exact, group_action: true, posterior: beta_log}, " +
+                        "{kind: euclidean, dim: 1, manifold: circle, manifold_settings: {}, embedding: exact, group_action: false, posterior: gaussian}]\n",
+            File.ReadAllText(Path.Combine(product, "config.yaml")));
+        var recovery = (double)JsonNode.Parse(File.ReadAllText(Path.Combine(product, "result.json")))!["angle_recovery"]!;
+        Assert.InRange(recovery, 0, 1);
+        Assert.Contains("| angle recovery", File.ReadAllText(Path.Combine(product, "summary.md")));
+        Assert.True(File.Exists(Path.Combine(product, "plots", "latent-1-circle-angle.png")));
+        // A Euclidean latent has no circle: no recovery, no factor plot.
+        var euclidean = Path.Combine(root, "euclidean-2", "seed0");
+        Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(euclidean, "result.json")))!["angle_recovery"]);
+        Assert.Empty(Directory.GetFiles(Path.Combine(euclidean, "plots"), "latent-*"));
     }
 
     /// <summary>Bad data ends in one line naming the file and what is wrong, before training, with exit code 2.</summary>

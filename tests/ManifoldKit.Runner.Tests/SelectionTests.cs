@@ -36,4 +36,14 @@ public sealed class SelectionTests
                      "IWAE difference -1.50 ± 3.54 nats, paired over 2 seeds, ahead in 1 of 2.", Selection.Verdict("sphere", ranked));
         Assert.StartsWith("No candidate is the task's own manifold", Selection.Verdict("so3", Selection.Rank([Candidate("euclidean-3", false, 1)])));
     }
+
+    [Fact]
+    public void Leader_OnDataOfUnknownTopology_NamesTheFirstAndItsPairedMargin()
+    {
+        var ranked = Selection.Rank([Candidate("euclidean-9", false, 300, 301), Candidate("circle+euclidean-8", false, 302, 301.5)]);
+        Assert.Equal("`circle+euclidean-8` ranks **first** of 2 on `fashion-mnist (fm-rotated)`; against `euclidean-9`, the second: " +
+                     "IWAE difference 1.25 ± 1.06 nats, paired over 2 seeds, ahead in 2 of 2.", Selection.Leader("fashion-mnist (fm-rotated)", ranked));
+        Assert.Contains(Selection.Leader("d", ranked), Selection.Markdown("d", ranked, knownTopology: false));
+        Assert.DoesNotContain("the task's", Selection.Markdown("d", ranked, knownTopology: false));
+    }
 }

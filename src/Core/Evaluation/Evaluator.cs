@@ -13,9 +13,15 @@ public static class Evaluator
     public static double Elbo(VariationalAutoencoder model, Tensor x, int samples = 10, long seed = 0, int batchSize = 500) =>
         Average(model, x, samples, seed, batchSize, terms => terms.Elbo, densities: false);
 
-    /// <summary>The importance-weighted bound with <paramref name="k"/> samples (IWAE; k = 1 is the one-sample ELBO).</summary>
-    public static double Iwae(VariationalAutoencoder model, Tensor x, int k = 100, long seed = 0, int batchSize = 250) =>
-        Average(model, x, k, seed, batchSize, terms => terms.Iwae);
+    /// <summary>Samples held at once by an evaluation chunk: 250 points at k = 100, so a larger k takes fewer points per chunk.</summary>
+    public const int ChunkSamples = 25_000;
+
+    /// <summary>Points per chunk for <paramref name="samples"/> samples each: at most 250, at least 1.</summary>
+    public static int ChunkPoints(int samples) => Math.Clamp(ChunkSamples / Math.Max(samples, 1), 1, 250);
+
+    /// <summary>The importance-weighted bound with <paramref name="k"/> samples (IWAE; k = 1 is the one-sample ELBO), in chunks of <see cref="ChunkPoints"/> points unless <paramref name="batchSize"/> is given.</summary>
+    public static double Iwae(VariationalAutoencoder model, Tensor x, int k = 100, long seed = 0, int? batchSize = null) =>
+        Average(model, x, k, seed, batchSize ?? ChunkPoints(k), terms => terms.Iwae);
 
     /// <summary>Per-point values of a bound, <c>[N]</c>, float64; <paramref name="densities"/> if it needs log q and log p.</summary>
     public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)

@@ -44,4 +44,7 @@ public sealed record ExperimentResult
 
     /// <summary>The quality of that learned embedding, if any.</summary>
     public EmbeddingQuality? EmbeddingQuality { get; init; }
+
+    /// <summary>On data with an <c>angle</c> factor and a latent with a circle factor: how well the circle recovers the angle over the test set (<see cref="Evaluation.AngleRecovery"/>, 1 at best).</summary>
+    public double? AngleRecovery { get; init; }
 }

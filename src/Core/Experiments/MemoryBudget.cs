@@ -8,7 +8,7 @@ namespace ManifoldKit.Experiments;
 /// starts instead of dying in an allocation. The estimate counts float32 tensors of four kinds and
 /// names the key that drives the largest: a training step's activations (batch × samples × widths,
 /// kept for the backward pass), the weights with their gradient and two Adam moments, an evaluation
-/// chunk (250 test points × IWAE samples × widths), and the test set with its factors.
+/// chunk (test points × samples × widths, the IWAE's chunk shrinking as k grows), and the test set with its factors.
 /// </summary>
 public static class MemoryBudget
 {
@@ -31,7 +31,7 @@ public static class MemoryBudget
         {
             ("training.batch_size", "a training step's activations", 3.0 * spec.Training.BatchSize * spec.Training.Samples * layerSum * 2 * Float),
             ("architecture.hidden_widths", "the weights with their gradients and Adam moments", 4.0 * weights * Float),
-            ("evaluation.iwae_samples", "an evaluation chunk", 3.0 * 250 * Math.Max(spec.Evaluation.IwaeSamples, spec.Evaluation.ElboSamples) * layerSum * 2 * Float),
+            ("evaluation.iwae_samples", "an evaluation chunk", 3.0 * EvaluationChunk(spec.Evaluation) * layerSum * 2 * Float),
             ("evaluation.test_size", "the test set", 2.0 * spec.Evaluation.TestSize * widest * Float),
             ("wae.batch_size", "a WAE step (its MMD kernel matrix)", 3.0 * spec.Wae.BatchSize * (spec.Wae.BatchSize + 2.0 * spec.Wae.Width) * Float),
         };
@@ -44,6 +44,10 @@ public static class MemoryBudget
             $"the settings need about {Size(total)} of memory ({largest.What}: {Size(largest.Bytes)}, set by {key}), more than the {Size(budget)} a run may use here " +
             $"(half of this machine's {Size(2 * budget)}); lower {key}."));
     }
+
+    /// <summary>Samples in the largest evaluation chunk: the ELBO's 500 points × its samples, or the IWAE's chunk.</summary>
+    private static double EvaluationChunk(EvaluationOptions e) =>
+        Math.Max(500.0 * e.ElboSamples, (double)Evaluation.Evaluator.ChunkPoints(e.IwaeSamples) * e.IwaeSamples);
 
     private static string Size(double bytes) => bytes switch
     {

@@ -110,6 +110,7 @@ public sealed class TrainingRun : IDisposable
                 Restart = run.trainer.Restart,
                 EmbeddingPath = run.EmbeddingPath,
                 EmbeddingQuality = run.EmbeddingQuality,
+                AngleRecovery = Evaluation.AngleRecovery.Measure(run.Model, run.Task, spec.Evaluation.TestSize),
             };
             return (run, result);
         }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ManifoldKit.Data;
+using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Plugins;
 
@@ -40,7 +42,19 @@ public static class CheckCommand
         var catalog = catalogs(config.PluginDirs);
         RunExecutor.Validate(config, catalog);
         if (File.Exists(config.Output)) throw new ConfigException($"{file}: output is '{config.Output}', which is a file; give a folder for the runs.");
-        output.WriteLine($"{file}: ok ({config.Spec.Seeds.Count} seed{(config.Spec.Seeds.Count == 1 ? "" : "s")}, task {config.Spec.Task}, latent {config.Spec.Latent.Kind.ToString().ToLowerInvariant()})");
+        output.WriteLine($"{file}: ok ({config.Spec.Seeds.Count} seed{(config.Spec.Seeds.Count == 1 ? "" : "s")}, {Describe(config.Spec)})");
         return 0;
     }
+
+    /// <summary>What a spec trains on and with: "task circle, latent manifold" or "data fashion-mnist, latent circle × euclidean-8".</summary>
+    public static string Describe(ExperimentSpec spec)
+    {
+        var data = spec.Data.Source == DataSources.Toy ? $"task {spec.Task}" : $"data {spec.Data.Source}";
+        var latent = spec.Latent.Factors.Count > 0
+            ? string.Join(" × ", spec.Latent.Factors.Select(Factor))
+            : Factor(spec.Latent);
+        return $"{data}, latent {latent}";
+    }
+
+    private static string Factor(LatentOptions f) => f.Kind == LatentKind.Euclidean ? $"euclidean-{f.Dim}" : f.Manifold + (f.GroupAction ? "+action" : "");
 }

@@ -102,7 +102,7 @@ public static class RunExecutor
         RunPlots.Training(directory, label);
         board.add_scalar("test/elbo", (float)result.Elbo, result.Steps);
         board.add_scalar("test/iwae", (float)result.Iwae, result.Steps);
-        log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}, " +
+        log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}{(result.AngleRecovery is { } r ? $", angle recovery {r:F3}" : "")}, " +
                       $"{result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) -> {directory}");
         return result;
     }

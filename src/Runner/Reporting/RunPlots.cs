@@ -22,7 +22,9 @@ public static class RunPlots
     /// plots/latent.png: for 1,000 test points, what the decoder sees at the posterior mean (f(E[z]),
     /// moved by a(x) when there is an action), coloured by the data's first known factor: the angle of
     /// the generating point for a toy task (a 1-D latent is drawn against that angle instead), the
-    /// <c>angle</c> factor of rotated images, a class label or another factor for other data.
+    /// <c>angle</c> factor of rotated images, a class label or another factor for other data. For data
+    /// other than a toy task, also plots/latent-I-MANIFOLD-FACTOR.png for each manifold factor I of the
+    /// latent (1-based) and each known factor (<see cref="FactorPlots"/>).
     /// </summary>
     public static void Latent(string runDirectory, string name, VariationalAutoencoder model, IDataSource data)
     {
@@ -33,27 +35,66 @@ public static class RunPlots
         var toy = data is ToyTask;
         // Rotated images are coloured by their angle (what a circular latent should recover), else by the first factor.
         var angle = data.FactorNames.ToList().IndexOf(DataSources.RotationFactor);
-        var circular = toy || angle >= 0;
         var (factor, label) = toy ? (atan2(factors.select(-1, 1), factors.select(-1, 0)), "true angle (rad)")
             : angle >= 0 ? (factors.select(-1, angle), "angle (rad)")
             : factors.shape[1] > 0 ? (factors.select(-1, 0), data.FactorNames[0]) : (zeros(x.shape[0]), "");
-        var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
-        // Hues go round once over the factor's range: an angle's own range, or the spread of a label.
-        var (low, high) = circular ? (-Math.PI, Math.PI) : (values.Min(), Math.Max(values.Max(), values.Min() + 1e-9));
-        (byte, byte, byte) Hue(double v) => circular ? Plots.Hue(v) : Plots.Hue(-Math.PI + 2 * Math.PI * (v - low) / (high - low) * 0.999);
+        var colours = Colours(factor, circular: toy || angle >= 0);
         var path = Path.Combine(runDirectory, "plots", "latent.png");
         if (input.shape[1] == 1 && toy)
         {
             var codes = input.select(-1, 0).data<double>().ToArray();
-            Plots.Scatter(path, $"{name}: code vs true angle", label, "posterior mean z",
-                codes.Select((z, i) => (values[i], z, Hue(values[i]))).ToList());
+            var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
+            Plots.Scatter(path, $"{name}: code vs true angle", label, "posterior mean z", codes.Select((z, i) => (values[i], z, colours[i])).ToList());
             return;
         }
         var first = input.select(-1, 0).data<double>().ToArray();
         var second = input.shape[1] > 1 ? input.select(-1, 1).data<double>().ToArray() : new double[first.Length];
         Plots.Scatter(path, $"{name}: decoder input{(label.Length > 0 ? $", coloured by {label}" : "")}", "coordinate 1", "coordinate 2",
-            first.Select((u, i) => (u, second[i], Hue(values[i]))).ToList());
+            first.Select((u, i) => (u, second[i], colours[i])).ToList());
+        if (!toy) FactorPlots(runDirectory, name, model.Latent, input, factors, data.FactorNames);
     }
+
+    /// <summary>
+    /// One plot per manifold factor of the latent and known factor of the data: the factor's slice of
+    /// the decoder input, a circle (2 coordinates) as it is, a 2-manifold in R³ such as S² in Lambert's
+    /// equal-area projection (longitude against height, so equal areas of the sphere stay equal), any
+    /// other by its first two coordinates; coloured round the hue circle for an angle, along it otherwise.
+    /// </summary>
+    private static void FactorPlots(string runDirectory, string name, LatentSpace latent, Tensor input, Tensor factors, IReadOnlyList<string> factorNames)
+    {
+        var offset = 0;
+        for (var i = 0; i < latent.Factors.Count; i++)
+        {
+            var part = latent.Factors[i];
+            var slice = input.narrow(-1, offset, part.DecoderInputDim);
+            offset += part.DecoderInputDim;
+            if (part.Embedding is null || part.DecoderInputDim < 2) continue;
+            var manifold = part.Name.Replace("+action", "");
+            var (u, v, axes) = part.DecoderInputDim == 3 && part.HiddenDim == 2
+                ? (atan2(slice.select(-1, 1), slice.select(-1, 0)), slice.select(-1, 2) / slice.norm(-1, keepdim: false).clamp_min(1e-12), ("longitude (rad)", "height"))
+                : (slice.select(-1, 0), slice.select(-1, 1), ("coordinate 1", "coordinate 2"));
+            var (us, vs) = (u.data<double>().ToArray(), v.data<double>().ToArray());
+            for (var j = 0; j < factorNames.Count; j++)
+            {
+                var known = factorNames[j];
+                var colours = Colours(factors.select(-1, j), circular: known == DataSources.RotationFactor);
+                var file = Path.Combine(runDirectory, "plots", $"latent-{i + 1}-{Safe(manifold)}-{Safe(known)}.png");
+                Plots.Scatter(file, $"{name}: factor {i + 1} ({manifold}), coloured by {known}", axes.Item1, axes.Item2,
+                    us.Select((a, k) => (a, vs[k], colours[k])).ToList());
+            }
+        }
+    }
+
+    // Hues once round the circle for an angle in (−π, π]; for another factor, along the hue circle over its range.
+    private static (byte, byte, byte)[] Colours(Tensor factor, bool circular)
+    {
+        var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
+        if (circular) return [.. values.Select(Plots.Hue)];
+        var (low, high) = (values.Min(), Math.Max(values.Max(), values.Min() + 1e-9));
+        return [.. values.Select(v => Plots.Hue(-Math.PI + 2 * Math.PI * (v - low) / (high - low) * 0.999))];
+    }
+
+    private static string Safe(string text) => string.Concat(text.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
     /// <summary>Test images in the reconstruction grid, and prior samples a side in the sample grid.</summary>
     public const int ImagesPerRow = 8;

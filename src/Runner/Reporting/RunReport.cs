@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ManifoldKit.Data;
 using ManifoldKit.Experiments;
 using ManifoldKit.Models;
 
@@ -50,13 +51,15 @@ public static class RunReport
         var text = new StringBuilder();
         text.AppendLine($"# {spec.Name}, seed {result.Seed}");
         text.AppendLine();
-        text.AppendLine($"Task `{spec.Task}` (noise {spec.NoiseStd}), latent `{latent.Name}`, {result.Steps} steps at batch {spec.Training.BatchSize}.");
+        var data = spec.Data.Source == DataSources.Toy ? $"Task `{spec.Task}` (noise {spec.NoiseStd})" : $"Data `{spec.Data.Source}`";
+        text.AppendLine($"{data}, latent `{latent.Name}`, {result.Steps} steps at batch {spec.Training.BatchSize}.");
         text.AppendLine();
         text.AppendLine("| metric | value |");
         text.AppendLine("|---|---|");
         text.AppendLine($"| test ELBO (nats/point, {spec.Evaluation.ElboSamples} samples) | {result.Elbo:F2} |");
         text.AppendLine($"| test IWAE (k = {result.IwaeSamples}) | {result.Iwae:F2} |");
         text.AppendLine($"| mean KL | {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")} |");
+        if (result.AngleRecovery is { } recovery) text.AppendLine($"| angle recovery (circle factor against the data's angle, 1 at best) | {recovery:F3} |");
         text.AppendLine($"| training time | {result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) |");
         if (result.Restart is { } restart)
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,

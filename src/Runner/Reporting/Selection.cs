@@ -25,8 +25,8 @@ public static class Selection
     public static IReadOnlyList<Candidate> Rank(IEnumerable<Candidate> candidates) =>
         candidates.OrderByDescending(c => c.MeanIwae).ThenBy(c => c.Latent, StringComparer.Ordinal).ToList();
 
-    /// <summary>The ranked table and a verdict on where the matching latent landed.</summary>
-    public static string Markdown(string task, IReadOnlyList<Candidate> ranked)
+    /// <summary>The ranked table and a verdict: where the task's own latent landed (<paramref name="knownTopology"/>, a toy task), or which latent leads on data whose topology is not known.</summary>
+    public static string Markdown(string task, IReadOnlyList<Candidate> ranked, bool knownTopology = true)
     {
         var text = new StringBuilder();
         var k = ranked.SelectMany(c => c.Results).Select(r => r.IwaeSamples).Distinct().ToList();
@@ -46,7 +46,7 @@ public static class Selection
                 SweepSummary.MeanStd(c.Results.Select(r => r.TrainSeconds), "F1") + " |"));
         }
         text.AppendLine();
-        text.AppendLine(Verdict(task, ranked));
+        text.AppendLine(knownTopology ? Verdict(task, ranked) : Leader(task, ranked));
         return text.ToString();
     }
 
@@ -62,13 +62,25 @@ public static class Selection
         var own = ranked[index];
         var rival = ranked.Where(c => !c.MatchesTask).FirstOrDefault();
         if (rival is null) return $"`{own.Latent}` is the only candidate.";
-        var differences = own.Results.Join(rival.Results, r => r.Seed, r => r.Seed, (a, b) => a.Iwae - b.Iwae).ToList();
         var place = index == 0 ? "ranks **first**" : $"ranks **{Ordinal(index + 1)}**";
-        var margin = differences.Count == 0
+        return $"The task's own topology, `{own.Latent}`, {place} of {ranked.Count} on `{task}`; against `{rival.Latent}`, the best other latent: {Margin(own, rival)}.";
+    }
+
+    /// <summary>On data of unknown topology: the leading latent and its margin over the second, paired by seed.</summary>
+    public static string Leader(string data, IReadOnlyList<Candidate> ranked)
+    {
+        if (ranked.Count < 2) return ranked.Count == 1 ? $"`{ranked[0].Latent}` is the only candidate." : "No candidates.";
+        return $"`{ranked[0].Latent}` ranks **first** of {ranked.Count} on `{data}`; against `{ranked[1].Latent}`, the second: {Margin(ranked[0], ranked[1])}.";
+    }
+
+    // a − b in test IWAE, paired by seed.
+    private static string Margin(Candidate a, Candidate b)
+    {
+        var differences = a.Results.Join(b.Results, r => r.Seed, r => r.Seed, (x, y) => x.Iwae - y.Iwae).ToList();
+        return differences.Count == 0
             ? "no seeds in common"
             : $"IWAE difference {SweepSummary.MeanStd(differences)} nats, paired over {differences.Count} seed{(differences.Count == 1 ? "" : "s")}, " +
               $"ahead in {differences.Count(d => d > 0)} of {differences.Count}";
-        return $"The task's own topology, `{own.Latent}`, {place} of {ranked.Count} on `{task}`; against `{rival.Latent}`, the best other latent: {margin}.";
     }
 
     private static string Ordinal(int n) => n + (n % 100 is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
