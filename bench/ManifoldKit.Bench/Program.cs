@@ -1,5 +1,6 @@
 // Speed and memory of training each Table 1 row at batch 128, and IWAE evaluation throughput.
 // Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b]   (N defaults to 10,000: resident memory is read at 1,000 and N)
+//        manifoldkit-bench --data [--steps N]   Fashion-MNIST: load time, memory, and a batch's share of a training step
 using System.Diagnostics;
 using ManifoldKit;
 using ManifoldKit.Data;
@@ -13,6 +14,7 @@ using static TorchSharp.torch;
 
 LibTorchThreads.ApplyEnvironment();
 var steps = 10_000;
+var data = false;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
 for (var i = 0; i < args.Length; i++)
 {
@@ -20,12 +22,14 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 1000: steps = n; i++; break;
         case "--rows" when i + 1 < args.Length: rows = args[++i].Split(','); break;
+        case "--data": data = true; break;
         default:
-            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...]");
+            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] | --data [--steps N>=1000]");
             return 2;
     }
 }
 
+if (data) return DataBench.Run(steps);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 Console.WriteLine($"each row: batch 128, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps");
 Console.WriteLine();
