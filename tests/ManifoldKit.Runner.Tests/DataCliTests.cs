@@ -45,6 +45,7 @@ public sealed class DataCliTests : IDisposable
         var (code, output, error) = Repository.Run(work, null, "run", config);
         Assert.True(code == 0, output + error);
         var run = Path.Combine(work, "runs", "fm", "seed0");
+        Assert.Contains("fm seed 0: evaluated on the first 500 of 10000 test points; evaluation.test_size: 10000 evaluates them all\n", output);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
         var elbo = (double)result["elbo"]!;
         // A Bernoulli log-likelihood of 784 binary pixels: below 0, and far above log(½)·784 = −543 after 200 steps.

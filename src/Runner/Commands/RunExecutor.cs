@@ -86,6 +86,9 @@ public static class RunExecutor
                 new SynchronousProgress<TrainingProgress>(printer.Report), message => log.WriteLine($"{label}: {message}"), cancellation, Board);
             using (run)
             {
+                // A finite test set larger than evaluation.test_size is evaluated in part: say so, with the key that takes it all.
+                if (run.Task.TestSize is { } available && available > config.Spec.Evaluation.TestSize)
+                    log.WriteLine($"{label}: evaluated on the first {config.Spec.Evaluation.TestSize} of {available} test points; evaluation.test_size: {available} evaluates them all");
                 RunPlots.Latent(directory, label, run.Model, run.Task);
                 RunPlots.Images(directory, run.Model, run.Task);
                 RunReport.Write(directory, config.Spec, run.Latent, outcome);
