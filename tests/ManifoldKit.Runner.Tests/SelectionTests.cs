@@ -45,5 +45,15 @@ public sealed class SelectionTests
                      "IWAE difference 1.25 ± 1.06 nats, paired over 2 seeds, ahead in 2 of 2.", Selection.Leader("fashion-mnist (fm-rotated)", ranked));
         Assert.Contains(Selection.Leader("d", ranked), Selection.Markdown("d", ranked, knownTopology: false));
         Assert.DoesNotContain("the task's", Selection.Markdown("d", ranked, knownTopology: false));
+        Assert.DoesNotContain("angle recovery", Selection.Markdown("d", ranked, knownTopology: false));
+
+        // A third candidate gets its own paired margin; a measured angle recovery gets a column, blank where not measured.
+        var circle = new Selection.Candidate("circle+euclidean-8", false, [Result("c", 0, 302) with { AngleRecovery = 0.5 }, Result("c", 1, 301.5) with { AngleRecovery = 0.7 }]);
+        ranked = Selection.Rank([circle, Candidate("euclidean-9", false, 300, 301), Candidate("euclidean-10", false, 299, 300)]);
+        Assert.EndsWith("; against `euclidean-10`, the 3rd: IWAE difference 2.25 ± 1.06 nats, paired over 2 seeds, ahead in 2 of 2.", Selection.Leader("d", ranked));
+        var table = Selection.Markdown("d", ranked, knownTopology: false);
+        Assert.Contains("| seeds | train time (s) | angle recovery |", table);
+        Assert.Contains("| 1 | circle+euclidean-8 | 301.75 ± 0.35 | 300.75 ± 0.35 | 5.00 | 0/2 | 2 | 1.0 ± 0.0 | 0.600 ± 0.141 |", table);
+        Assert.Contains("| 2 | euclidean-9 | 300.50 ± 0.71 | 299.50 ± 0.71 | 5.00 | 0/2 | 2 | 1.0 ± 0.0 | |", table);
     }
 }

@@ -30,8 +30,10 @@ public static class Selection
     {
         var text = new StringBuilder();
         var k = ranked.SelectMany(c => c.Results).Select(r => r.IwaeSamples).Distinct().ToList();
-        text.AppendLine($"| rank | latent | test IWAE{(k.Count == 1 ? $" (k={k[0]})" : "")} | test ELBO | mean KL | collapsed | seeds | train time (s) |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        // Angle recovery only where a candidate measured it (a circle factor on data with an angle).
+        var angles = ranked.Any(c => c.Results.Any(r => r.AngleRecovery is not null));
+        text.AppendLine($"| rank | latent | test IWAE{(k.Count == 1 ? $" (k={k[0]})" : "")} | test ELBO | mean KL | collapsed | seeds | train time (s) |{(angles ? " angle recovery |" : "")}");
+        text.AppendLine("|---|---|---|---|---|---|---|---|" + (angles ? "---|" : ""));
         for (var i = 0; i < ranked.Count; i++)
         {
             var c = ranked[i];
@@ -43,7 +45,8 @@ public static class Selection
                 c.Results.Average(r => r.Kl).ToString("F2", CultureInfo.InvariantCulture),
                 $"{c.Results.Count(r => r.Collapsed)}/{c.Results.Count}",
                 c.Results.Count.ToString(CultureInfo.InvariantCulture),
-                SweepSummary.MeanStd(c.Results.Select(r => r.TrainSeconds), "F1") + " |"));
+                SweepSummary.MeanStd(c.Results.Select(r => r.TrainSeconds), "F1") + " |" +
+                (!angles ? "" : c.Results.All(r => r.AngleRecovery is not null) ? $" {SweepSummary.MeanStd(c.Results.Select(r => r.AngleRecovery!.Value), "F3")} |" : " |")));
         }
         text.AppendLine();
         text.AppendLine(knownTopology ? Verdict(task, ranked) : Leader(task, ranked));
@@ -66,11 +69,12 @@ public static class Selection
         return $"The task's own topology, `{own.Latent}`, {place} of {ranked.Count} on `{task}`; against `{rival.Latent}`, the best other latent: {Margin(own, rival)}.";
     }
 
-    /// <summary>On data of unknown topology: the leading latent and its margin over the second, paired by seed.</summary>
+    /// <summary>On data of unknown topology: the leading latent and its margin over each other candidate, paired by seed.</summary>
     public static string Leader(string data, IReadOnlyList<Candidate> ranked)
     {
         if (ranked.Count < 2) return ranked.Count == 1 ? $"`{ranked[0].Latent}` is the only candidate." : "No candidates.";
-        return $"`{ranked[0].Latent}` ranks **first** of {ranked.Count} on `{data}`; against `{ranked[1].Latent}`, the second: {Margin(ranked[0], ranked[1])}.";
+        var others = ranked.Skip(1).Select((c, i) => $"against `{c.Latent}`, the {(i == 0 ? "second" : Ordinal(i + 2))}: {Margin(ranked[0], c)}");
+        return $"`{ranked[0].Latent}` ranks **first** of {ranked.Count} on `{data}`; {string.Join("; ", others)}.";
     }
 
     // a − b in test IWAE, paired by seed.

@@ -14,8 +14,8 @@ public static class SweepSummary
     public static string Markdown(IEnumerable<Row> rows)
     {
         var text = new StringBuilder();
-        text.AppendLine("| model | runs | test ELBO | test IWAE | collapsed | train time (s) | steps/s | reference |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| model | runs | test ELBO | test IWAE | mean KL | collapsed | train time (s) | steps/s | reference |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
             var r = row.Results;
@@ -25,6 +25,7 @@ public static class SweepSummary
                 r.Count.ToString(CultureInfo.InvariantCulture),
                 MeanStd(r.Select(x => x.Elbo)),
                 MeanStd(r.Select(x => x.Iwae)) + (k.Count == 1 ? $" (k={k[0]})" : ""),
+                MeanStd(r.Select(x => x.Kl)),
                 $"{r.Count(x => x.Collapsed)}/{r.Count}",
                 MeanStd(r.Select(x => x.TrainSeconds), "F1"),
                 r.Average(x => x.StepsPerSecond).ToString("F0", CultureInfo.InvariantCulture),
