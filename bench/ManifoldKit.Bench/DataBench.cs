@@ -38,9 +38,9 @@ internal static class DataBench
             var rss = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
 
             using var generator = new Generator(0);
-            for (var i = 0; i < 200; i++) Draw(source, i, generator);
+            for (var i = 1; i <= 200; i++) Draw(source, i, generator);
             clock.Restart();
-            for (var i = 0; i < steps; i++) Draw(source, i, generator);
+            for (var i = 201; i <= 200 + steps; i++) Draw(source, i, generator);
             var batchMs = clock.Elapsed.TotalMilliseconds / steps;
 
             using var trainer = new Trainer(() => new VariationalAutoencoder(LatentSpace.Euclidean(10), spec.Architecture), source,
