@@ -1,4 +1,5 @@
 using ManifoldKit.Data;
+using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Evaluation;
 using ManifoldKit.Models;
@@ -164,6 +165,35 @@ public sealed class TrainingRun : IDisposable
         var (test, _) = task.TestSet(evaluation.TestSize);
         var kl = Evaluator.PerPoint(model, test, 1, seed, 500, terms => terms.Kl, densities: false).mean().item<double>();
         return (Evaluator.Elbo(model, test, evaluation.ElboSamples, seed), Evaluator.Iwae(model, test, evaluation.IwaeSamples, seed), kl);
+    }
+
+    /// <summary>
+    /// The mean test KL of each factor of a product latent (in factor order; one value for a single
+    /// latent): which factor carries the information the codes hold.
+    /// </summary>
+    public static double[] FactorKl(VariationalAutoencoder model, IDataSource task, EvaluationOptions evaluation)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var gradients = no_grad();
+            var (test, _) = task.TestSet(evaluation.TestSize);
+            var sums = new double[model.Latent.Factors.Count];
+            for (long start = 0; start < test.shape[0]; start += 500)
+            {
+                using var batchScope = NewDisposeScope();
+                var posterior = model.Encode(test.narrow(0, start, Math.Min(500, test.shape[0] - start)));
+                IReadOnlyList<LatentDistribution> parts = posterior is ProductDistribution product ? product.Parts : [posterior];
+                for (var i = 0; i < parts.Count; i++) sums[i] += parts[i].KlToPrior().to_type(ScalarType.Float64).sum().item<double>();
+            }
+            return [.. sums.Select(s => s / test.shape[0])];
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
     }
 
     /// <summary>The latent space of <paramref name="plan"/> for <paramref name="seed"/>, with the path and quality of a learned or saved f.</summary>

@@ -55,6 +55,8 @@ public static class EvalCommand
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");
             Console.WriteLine($"  mean KL  {kl:F4}");
+            if (restored.Model.Latent.IsProduct)
+                Console.WriteLine($"  mean KL by factor  {string.Join(", ", restored.Model.Latent.Factors.Zip(TrainingRun.FactorKl(restored.Model, restored.Task, evaluation), (f, v) => $"{f.Name} {v:F4}"))}");
             if (AngleRecovery.Measure(restored.Model, restored.Task, evaluation.TestSize) is { } recovery)
                 Console.WriteLine($"  angle recovery  {recovery:F3} (the circle factor's angle against the data's, after the best reflection and offset; 1 at best)");
             if (quality is not null) Console.WriteLine($"  learned f ({embeddingPath}):\n{Indent(quality)}");

@@ -1,6 +1,8 @@
 using FsCheck.Xunit;
 using ManifoldKit.Distributions;
 using ManifoldKit.Evaluation;
+using ManifoldKit.Experiments;
+using ManifoldKit.Data;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
 using ManifoldKit.Testing;
@@ -117,6 +119,28 @@ public sealed class ProductLatentTests
             Assert.Equal(Evaluator.Iwae(alone, x, 20, seed.Value), Evaluator.Iwae(product, x, 20, seed.Value));
             Assert.Equal(Evaluator.Elbo(alone, x, 5, seed.Value), Evaluator.Elbo(product, x, 5, seed.Value));
         }
+    }
+
+    /// <summary>
+    /// The per-factor KLs that <c>eval</c> prints add up to the mean test KL of the run's evaluation,
+    /// over a test set that takes several 500-point batches, and a single latent has one factor.
+    /// </summary>
+    [Property(MaxTest = 3)]
+    public void FactorKl_AddsUpToTheEvaluatedKl(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        using var task = new ToyTask(Circle);
+        var evaluation = new EvaluationOptions { TestSize = 1200 };
+        using var model = new VariationalAutoencoder(Mixed());
+        using (var weights = seed.Generator()) Initialisation.Draw(model, weights);
+        var factors = TrainingRun.FactorKl(model, task, evaluation);
+        Assert.Equal(4, factors.Length);
+        Assert.All(factors, kl => Assert.True(kl > 0, $"a factor's KL {kl}"));
+        var (_, _, total) = TrainingRun.Evaluate(model, task, evaluation with { IwaeSamples = 1, ElboSamples = 1 }, seed.Value);
+        Assert.Equal(total, factors.Sum(), 1e-4 * Math.Abs(total));
+
+        using var single = new VariationalAutoencoder(LatentSpace.Euclidean(2));
+        Assert.Single(TrainingRun.FactorKl(single, task, evaluation));
     }
 
     /// <summary>
