@@ -64,6 +64,9 @@ public sealed class VariationalAutoencoder : nn.Module
     /// </summary>
     public Tensor DecoderInput(Tensor x, Tensor hidden) => Place(encoder.forward(x), hidden);
 
+    /// <summary>The decoder's raw output (the likelihood's parameters, e.g. a Gaussian's mean) for decoder inputs <c>[..., DecoderInputDim]</c>, e.g. from <see cref="LatentSpace.ToDecoderInput(Tensor)"/>.</summary>
+    public Tensor Decode(Tensor input) => decoder.forward(input);
+
     /// <summary>What the model makes of each point: the likelihood's mean at the decoder output for the posterior mean, <c>[B, D]</c>.</summary>
     public Tensor Reconstruct(Tensor x)
     {
