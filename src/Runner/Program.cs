@@ -11,6 +11,7 @@ var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold
     EmbedCommand.Create(),
     QualityCommand.Create(),
     EvalCommand.Create(),
+    ExportCommand.Create(),
     ManifoldsCommand.Create(),
     VerifyCommand.Create(),
     CheckCommand.Create(),

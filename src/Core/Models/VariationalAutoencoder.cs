@@ -64,6 +64,9 @@ public sealed class VariationalAutoencoder : nn.Module
     /// </summary>
     public Tensor DecoderInput(Tensor x, Tensor hidden) => Place(encoder.forward(x), hidden);
 
+    /// <summary>The decoder's raw output (the likelihood's parameters, e.g. a Gaussian's mean) for decoder inputs <c>[..., DecoderInputDim]</c>, e.g. from <see cref="LatentSpace.ToDecoderInput(Tensor)"/>.</summary>
+    public Tensor Decode(Tensor input) => decoder.forward(input);
+
     /// <summary>What the model makes of each point: the likelihood's mean at the decoder output for the posterior mean, <c>[B, D]</c>.</summary>
     public Tensor Reconstruct(Tensor x)
     {
@@ -162,6 +165,32 @@ public sealed class VariationalAutoencoder : nn.Module
             offset += factor.PosteriorParameters;
         }
     }
+
+    /// <summary>
+    /// Every parameter of the model under a stable name, in the order of the forward pass, for an export
+    /// (<see cref="ModelExport"/>): <c>encoder.{i}</c> and <c>decoder.{i}</c> number the layers as a
+    /// PyTorch <c>nn.Sequential</c> of Linear and ReLU does (ReLUs at the odd places, so a
+    /// <c>load_state_dict</c> takes them as they are), then <c>posterior_head</c>, <c>action_head.{factor}</c>
+    /// and <c>likelihood.{name}</c>. The tensors are the model's own, not copies.
+    /// </summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> NamedWeights()
+    {
+        var weights = new List<(string, Tensor)>();
+        void Add(string prefix, nn.Module module)
+        {
+            foreach (var (name, parameter) in module.named_parameters()) weights.Add(($"{prefix}.{name}", parameter));
+        }
+        Add("encoder", encoder);
+        Add("posterior_head", posteriorHead);
+        for (var i = 0; i < actionHeads.Length; i++)
+            if (actionHeads[i] is { } head) Add($"action_head.{i}", head);
+        Add("decoder", decoder);
+        foreach (var (name, parameter) in likelihood.Parameters) weights.Add(($"likelihood.{name}", parameter));
+        return weights;
+    }
+
+    /// <summary>The layers of the encoder and the decoder in order, by the names of <see cref="NamedWeights"/>: <c>["decoder.0", "relu", "decoder.2", …]</c>.</summary>
+    public (IReadOnlyList<string> Encoder, IReadOnlyList<string> Decoder) LayerOrder() => (ModelExport.Layers("encoder", encoder), ModelExport.Layers("decoder", decoder));
 
     /// <summary>The (first factor's) action head's raw outputs for a batch, <c>[B, p]</c>, before they become group elements.</summary>
     /// <exception cref="InvalidOperationException">The model has no group-action encoder.</exception>
