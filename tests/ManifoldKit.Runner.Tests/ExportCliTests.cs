@@ -49,7 +49,7 @@ public sealed class ExportCliTests(ExportedRun exported) : IClassFixture<Exporte
     {
         Assert.Matches(@"^default seed 0 at step 200: 21 tensors, [0-9,]+ parameters, [0-9,]+ bytes -> .*model\.safetensors\n$", exported.ExportOutput);
         var (tensors, metadata) = SafeTensors.Read(exported.File);
-        var (_, plan, run) = ExportCommand.Restore(exported.Run, [BuiltIns]);
+        var (_, plan, run) = RunExecutor.Restore(exported.Run, [BuiltIns]);
         using var disposePlan = plan;
         using var disposeRun = run;
         using var scope = NewDisposeScope();
@@ -138,7 +138,7 @@ public sealed class ExportCliTests(ExportedRun exported) : IClassFixture<Exporte
         var z = printed["z"]!.AsArray().Single()!.AsArray().Single()!.GetValue<double>();
         var python = printed["x"]!.AsArray().Single()!.AsArray().Select(n => n!.GetValue<float>()).ToArray();
 
-        var (_, plan, run) = ExportCommand.Restore(exported.Run, [BuiltIns]);
+        var (_, plan, run) = RunExecutor.Restore(exported.Run, [BuiltIns]);
         using var disposePlan = plan;
         using var disposeRun = run;
         using var scope = NewDisposeScope();

@@ -23,9 +23,11 @@ public static class EvalCommand
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             var run = parse.GetValue(directory)!;
-            var configFile = Path.Combine(run, RunExecutor.ConfigFile);
-            if (!File.Exists(configFile)) throw new ConfigException($"{run} has no {RunExecutor.ConfigFile}: give a directory made by 'manifoldkit run'.");
-            var config = ConfigLoader.Load(configFile);
+            if (!File.Exists(Path.Combine(run, RunExecutor.ConfigFile))) throw new ConfigException($"{run} has no {RunExecutor.ConfigFile}: give a directory made by 'manifoldkit run'.");
+            if (!Checkpoint.Exists(run)) throw new ConfigException($"{run} has no checkpoint to evaluate; run it first with 'manifoldkit run {run}'.");
+            var (config, plan, restored) = RunExecutor.Restore(run, parse.GetValue(pluginDirs) ?? []);
+            using var disposePlan = plan;
+            using var disposeRun = restored;
             var evaluation = config.Spec.Evaluation;
             evaluation = evaluation with
             {
@@ -33,17 +35,10 @@ public static class EvalCommand
                 ElboSamples = Positive(parse.GetValue(samples), "--elbo-samples") ?? evaluation.ElboSamples,
                 TestSize = Positive(parse.GetValue(size), "--test-size") ?? evaluation.TestSize,
             };
-            var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
             var seed = config.Spec.Seeds[0];
             string? quality = null;
             LatentGeometry? geometry = null;
-            // The learned f the run used, by the path its result recorded (the cache may hold another by now).
             var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
-            // A product's factors each have their own f and the result records one: they come from the cache (or their saved files) again.
-            if (embeddingPath is not null && config.Spec.Latent.Factors.Count == 0) config = config with { Spec = config.Spec with { Latent = config.Spec.Latent with { Embedding = EmbeddingSource.Saved(embeddingPath) } } };
-            using var plan = RunExecutor.Resolve(config, catalog);
-            if (!Checkpoint.Exists(run)) throw new ConfigException($"{run} has no checkpoint to evaluate; run it first with 'manifoldkit run {run}'.");
-            using var restored = TrainingRun.Restore(plan, seed, run, RunExecutor.Embeddings(config, null));
             var step = restored.Step;
             var (elbo, iwae, kl) = TrainingRun.Evaluate(restored.Model, restored.Task, evaluation, seed);
             RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", restored.Model, restored.Task);

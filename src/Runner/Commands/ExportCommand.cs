@@ -30,7 +30,7 @@ public static class ExportCommand
             if (!Checkpoint.Exists(run)) throw new ConfigException($"{run} has no checkpoint to export; train it first with 'manifoldkit run {run}'.");
             // Refused before the model is rebuilt, so a wrong --out costs nothing.
             if (Directory.Exists(file)) throw new ConfigException($"--out {file} is a directory; give a file name, e.g. --out {Path.Combine(file, DefaultFile)}.");
-            var (config, plan, restored) = Restore(run, parse.GetValue(pluginDirs) ?? []);
+            var (config, plan, restored) = RunExecutor.Restore(run, parse.GetValue(pluginDirs) ?? []);
             using var disposePlan = plan;
             using var disposeRun = restored;
             var seed = config.Spec.Seeds[0];
@@ -50,29 +50,5 @@ public static class ExportCommand
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// The model of <paramref name="run"/> as its last checkpoint holds it, with the config and plan it was
-    /// built from (the caller disposes both): the learned f the run recorded in result.json, as eval finds it.
-    /// </summary>
-    /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>
-    public static (ExperimentConfig Config, ExperimentPlan Plan, TrainingRun Run) Restore(string run, IEnumerable<string> pluginDirs)
-    {
-        var config = ConfigLoader.Load(Path.Combine(run, RunExecutor.ConfigFile));
-        var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
-        // A product's factors each have their own f and the result records one: they come from the cache (or their saved files) again.
-        if (embeddingPath is not null && config.Spec.Latent.Factors.Count == 0)
-            config = config with { Spec = config.Spec with { Latent = config.Spec.Latent with { Embedding = EmbeddingSource.Saved(embeddingPath) } } };
-        var plan = RunExecutor.Resolve(config, CommandLine.Catalog(config.PluginDirs.Concat(pluginDirs)));
-        try
-        {
-            return (config, plan, TrainingRun.Restore(plan, config.Spec.Seeds[0], run, RunExecutor.Embeddings(config, null)));
-        }
-        catch
-        {
-            plan.Dispose();
-            throw;
-        }
     }
 }

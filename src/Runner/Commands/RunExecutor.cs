@@ -116,4 +116,27 @@ public static class RunExecutor
         .Replace("\n  centre_action_head: false\n", "\n  action_head_init: drawn\n")
         .Replace("\n  centre_action_head: true\n", "\n  action_head_init: centred\n");
 
+    /// <summary>
+    /// The model of <paramref name="run"/> as its last checkpoint holds it, with the config and plan it was
+    /// built from (the caller disposes both): the learned f the run recorded in result.json, as eval finds it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>
+    public static (ExperimentConfig Config, ExperimentPlan Plan, TrainingRun Run) Restore(string run, IEnumerable<string> pluginDirs)
+    {
+        var config = ConfigLoader.Load(Path.Combine(run, RunExecutor.ConfigFile));
+        var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
+        // A product's factors each have their own f and the result records one: they come from the cache (or their saved files) again.
+        if (embeddingPath is not null && config.Spec.Latent.Factors.Count == 0)
+            config = config with { Spec = config.Spec with { Latent = config.Spec.Latent with { Embedding = EmbeddingSource.Saved(embeddingPath) } } };
+        var plan = RunExecutor.Resolve(config, CommandLine.Catalog(config.PluginDirs.Concat(pluginDirs)));
+        try
+        {
+            return (config, plan, TrainingRun.Restore(plan, config.Spec.Seeds[0], run, Embeddings(config, null)));
+        }
+        catch
+        {
+            plan.Dispose();
+            throw;
+        }
+    }
 }
