@@ -227,6 +227,16 @@ public sealed class FiguresTests : IDisposable
     }
 
     [Fact]
+    public void Figures_WriteTheirTextInAFontThatIsInstalled()
+    {
+        // SkiaSharp substitutes another family for a missing one (or draws nothing): the name must resolve to itself.
+        using var plot = Figures.Latent("t", "a", "b", [0, 1], [0, 1], new Colouring.None(), equalAxes: true);
+        var font = plot.Axes.Bottom.Label.FontName;
+        Assert.Equal(font, SKTypeface.FromFamilyName(font).FamilyName);
+        Assert.Equal(font, plot.Axes.Title.Label.FontName);
+    }
+
+    [Fact]
     public void PlotFormat_IsAHostKey_WrittenOnlyWhenNotTheDefault()
     {
         var svg = ConfigLoader.Load(null, ["plot_format=svg"]);

@@ -114,7 +114,7 @@ public static class Figures
     private static Plot New(string title, string xLabel, string yLabel)
     {
         var plot = new Plot();
-        plot.Font.Set(Fonts.Sans);
+        plot.Font.Set(SansFont);
         plot.Title(title, FontSize + 1);
         if (xLabel.Length > 0) plot.XLabel(xLabel, FontSize);
         plot.YLabel(yLabel, FontSize);
@@ -122,6 +122,10 @@ public static class Figures
     }
 
     private const float FontSize = 13;
+
+    // Skia without fontconfig takes the first family it finds (DejaVu Serif on Debian): name a sans-serif one that is there.
+    private static readonly string SansFont = new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial" }
+        .FirstOrDefault(name => SkiaSharp.SKTypeface.FromFamilyName(name)?.FamilyName == name) ?? Fonts.Sans;
 
     private static void Name(ScottPlot.Panels.ColorBar bar, string label)
     {
@@ -218,15 +222,14 @@ public static class Figures
             }
         }
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, groups.Count).Select(i => (double)i)], [.. groups.Select(g => g.Name)]);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = groups.Count > 3 ? -20 : 0;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = groups.Count > 3 ? Alignment.MiddleRight : Alignment.UpperCenter;
         plot.Axes.SetLimitsX(-0.6, groups.Count - 0.4);
-        plot.ShowLegend(Alignment.LowerLeft);
+        // Outside the data, which can lie anywhere.
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
     /// <summary>Pixel width of a sweep or selection figure with <paramref name="groups"/> columns.</summary>
-    public static int PerSeedWidth(int groups) => Math.Max(Width, 120 + 110 * groups);
+    public static int PerSeedWidth(int groups) => Math.Max(Width, 240 + 150 * groups);
 
     /// <summary>Writes <paramref name="plot"/> to <paramref name="stem"/> plus the format's extension, atomically; returns the path.</summary>
     public static string Save(Plot plot, string stem, PlotFormat format, int width = Width, int height = Height)
