@@ -1,3 +1,4 @@
+using ManifoldKit.Runner.Reporting;
 using Xunit;
 
 namespace ManifoldKit.Runner.Tests;
@@ -175,12 +176,10 @@ public sealed class CliTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);   // header + steps 50, 100, 150, 200
         Assert.Contains("small seed 0: step 200/200", output);                          // plain progress lines when redirected
-        foreach (var plot in new[] { "training.png", "latent.png" })
-        {
-            var bytes = File.ReadAllBytes(Path.Combine(run, "plots", plot));
-            Assert.Equal(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 }, bytes[..8]);       // a PNG signature
-            Assert.Equal(640, (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]);
-        }
+        // Every figure the run wrote decodes, at the figures' size.
+        Assert.Equal(["latent.png", "training.png"], Directory.GetFiles(Path.Combine(run, "plots")).Select(Path.GetFileName).Order());
+        foreach (var plot in Directory.GetFiles(Path.Combine(run, "plots")))
+            Assert.Equal((Figures.Width, Figures.Height), PngFile.Read(plot) is var (width, height, _) ? (width, height) : default);
 
         (code, output, error) = Repository.Run(work, null, "eval", run, "--iwae-k", "7");
         Assert.True(code == 0, output + error);
@@ -321,6 +320,8 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("| b-vae | 2 | ", table[3]);
         Assert.Matches(@"^\| b-vae \| 2 \| -?\d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d ± \d+\.\d\d \(k=5\) \| \d+\.\d\d ± \d+\.\d\d \| \d/2 \|", table[3]);
         Assert.StartsWith("4 runs, sweep wall time ", table[5]);
+        // The figure beside summary.md: one column per config.
+        Assert.Equal((Figures.PerSeedWidth(2), Figures.Height), PngFile.Read(Path.Combine(work, "runs", "summary.png")) is var (width, height, _) ? (width, height) : default);
     }
 
     /// <summary>
@@ -349,6 +350,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("  group_action: true\n  posterior: beta_log\n", File.ReadAllText(Path.Combine(folder, "sphere", "seed0", "config.yaml")));
         Assert.Contains("  posterior: gaussian\n", File.ReadAllText(Path.Combine(folder, "euclidean-1", "seed0", "config.yaml")));
         Assert.Contains("\"latent\": \"sphere\"", File.ReadAllText(Path.Combine(folder, "ranking.json")));
+        Assert.Equal((Figures.PerSeedWidth(2), Figures.Height), PngFile.Read(Path.Combine(folder, "ranking.png")) is var (width, height, _) ? (width, height) : default);
 
         // An override on the command line beats a candidate's default (its group action), not what makes it the candidate.
         (code, output, error) = Repository.Run(work, null, ["select", "sphere", "--latents", "sphere", "seeds=[0]", "output=other", "latent.group_action=false", "latent.kind=euclidean", .. Short]);

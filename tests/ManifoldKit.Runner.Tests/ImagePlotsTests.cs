@@ -40,7 +40,7 @@ public sealed class ImagePlotsTests : IDisposable
         return cell;
     }
 
-    private static byte[] Grey(Tensor image) => [.. image.data<float>().ToArray().Select(PngCanvas.Grey)];
+    private static byte[] Grey(Tensor image) => [.. image.data<float>().ToArray().Select(ImageGrid.Grey)];
 
     [Theory]
     [InlineData("bernoulli")]
@@ -80,15 +80,26 @@ public sealed class ImagePlotsTests : IDisposable
     }
 
     [Fact]
-    public void Image_DrawsEachValueAsAScaledGreyBlock()
+    public void Grey_IsTheValueClampedToZeroOne_NaNBlack()
     {
-        var canvas = new PngCanvas(6, 4);
-        canvas.Image(1, 0, [0f, 1f, 0.5f, -3f], 2, scale: 2);
-        var path = Path.Combine(run, "block.png");
-        canvas.Save(path);
-        var (_, _, rgb) = PngFile.Read(path);
-        byte At(int x, int y) => rgb[(y * 6 + x) * 3];
-        Assert.Equal([255, 0, 0, 255, 255, 255], Enumerable.Range(0, 6).Select(x => At(x, 1)));
-        Assert.Equal([255, 128, 128, 0, 0, 255], Enumerable.Range(0, 6).Select(x => At(x, 3)));
+        Assert.Equal([0, 255, 128, 0, 255, 0], new[] { 0f, 1f, 0.5f, -3f, 7f, float.NaN }.Select(ImageGrid.Grey));
+    }
+
+    [Fact]
+    public void Save_DrawsEachValueAsAScaledGreyBlock_OnWhite()
+    {
+        // Two 2 × 2 images in one row: [0, 1; 0.5, −3] and all 0.25.
+        var path = Path.Combine(run, "grid.png");
+        ImageGrid.Save(path, tensor(new[] { 0f, 1f, 0.5f, -3f, 0.25f, 0.25f, 0.25f, 0.25f }, [2, 4]), side: 2, columns: 2);
+        var (width, height, rgb) = PngFile.Read(path);
+        Assert.Equal(ImageGrid.Size(2, 2, 1), (width, height));
+        byte At(int x, int y) => rgb[(y * width + x) * 3];
+        var (x0, y0) = ImageGrid.Origin(2, 0, 0);
+        var (x1, _) = ImageGrid.Origin(2, 0, 1);
+        Assert.Equal(255, At(0, 0));   // the gap round the edge
+        // Row y0 of cell 0: 0, 0 then 1, 1 (each value 2 pixels wide); row y0 + 2: 0.5, 0.5 then −3 (black), −3; the gap; cell 1 all 0.25.
+        Assert.Equal([0, 0, 255, 255, 255], Enumerable.Range(x0, 5).Select(x => At(x, y0)));
+        Assert.Equal([128, 128, 0, 0], Enumerable.Range(x0, 4).Select(x => At(x, y0 + 3)));
+        Assert.All(Enumerable.Range(0, 4).SelectMany(dy => Enumerable.Range(0, 4).Select(dx => At(x1 + dx, y0 + dy))), v => Assert.Equal(64, v));
     }
 }

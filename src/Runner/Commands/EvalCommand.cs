@@ -18,8 +18,9 @@ public static class EvalCommand
         var k = new Option<int?>("--iwae-k") { Description = "Importance samples of the IWAE bound (default: the run's)." };
         var samples = new Option<int?>("--elbo-samples") { Description = "Posterior samples per point for the ELBO (default: the run's)." };
         var size = new Option<int?>("--test-size") { Description = "Test points (default: the run's)." };
+        var format = new Option<PlotFormat?>("--format") { Description = "File format of the redrawn figures: png or svg (default: the run's plot_format)." };
         var pluginDirs = CommandLine.PluginDirOption();
-        var command = new Command("eval", "Re-evaluate a saved run from its last checkpoint, and redraw its plots.") { directory, k, samples, size, pluginDirs };
+        var command = new Command("eval", "Re-evaluate a saved run from its last checkpoint, and redraw its plots.") { directory, k, samples, size, format, pluginDirs };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             var run = parse.GetValue(directory)!;
@@ -41,11 +42,12 @@ public static class EvalCommand
             var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
             var step = restored.Step;
             var (elbo, iwae, kl) = TrainingRun.Evaluate(restored.Model, restored.Task, evaluation, seed);
-            RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", restored.Model, restored.Task);
+            var plotFormat = parse.GetValue(format) ?? config.PlotFormat;
+            RunPlots.Latent(run, $"{config.Spec.Name} seed {seed}", restored.Model, restored.Task, plotFormat);
             RunPlots.Images(run, restored.Model, restored.Task);
             if (restored.Task is ToyTask toy) geometry = LatentGeometry.Measure(restored.Model, toy);
             if (restored.EmbeddingQuality is { } measured) quality = measured.Describe();
-            RunPlots.Training(run, $"{config.Spec.Name} seed {seed}");
+            RunPlots.Training(run, $"{config.Spec.Name} seed {seed}", config.Spec.Training, plotFormat);
             Console.WriteLine($"{config.Spec.Name} seed {seed} at step {step}, {evaluation.TestSize} test points:");
             Console.WriteLine($"  ELBO ({evaluation.ElboSamples} samples)  {elbo:F3}");
             Console.WriteLine($"  IWAE (k = {evaluation.IwaeSamples})  {iwae:F3}");

@@ -89,7 +89,7 @@ public static class RunExecutor
                 // A finite test set larger than evaluation.test_size is evaluated in part: say so, with the key that takes it all.
                 if (run.Task.TestSize is { } available && available > config.Spec.Evaluation.TestSize)
                     log.WriteLine($"{label}: evaluated on the first {config.Spec.Evaluation.TestSize} of {available} test points; evaluation.test_size: {available} evaluates them all");
-                RunPlots.Latent(directory, label, run.Model, run.Task);
+                RunPlots.Latent(directory, label, run.Model, run.Task, config.PlotFormat);
                 RunPlots.Images(directory, run.Model, run.Task);
                 RunReport.Write(directory, config.Spec, run.Latent, outcome);
             }
@@ -102,7 +102,7 @@ public static class RunExecutor
             if (created && !Checkpoint.Exists(directory)) Directory.Delete(directory, recursive: true);
             throw error is ExperimentException experiment ? config.Locate(experiment) : error;
         }
-        RunPlots.Training(directory, label);
+        RunPlots.Training(directory, label, config.Spec.Training, config.PlotFormat);
         board.add_scalar("test/elbo", (float)result.Elbo, result.Steps);
         board.add_scalar("test/iwae", (float)result.Iwae, result.Steps);
         log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}{(result.AngleRecovery is { } r ? $", angle recovery {r:F3}" : "")}, " +

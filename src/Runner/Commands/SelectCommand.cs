@@ -77,11 +77,15 @@ public static class SelectCommand
             Console.Write(table);
             AtomicFile.WriteAllText(Path.Combine(output, "ranking.md"), $"# Topology selection on `{label}`\n\n" + table);
             AtomicFile.WriteAllText(Path.Combine(output, "ranking.json"), JsonSerializer.Serialize(ranked, RunReport.JsonOptions));
-            Console.WriteLine($"ranking written to {Path.Combine(output, "ranking.md")} and ranking.json");
+            using (var figure = Figures.Selection($"{label}: test IWAE per seed", ranked))
+                Figures.Save(figure, Path.Combine(output, "ranking"), baseLoaded.PlotFormat, Figures.PerSeedWidth(ranked.Count));
+            Console.WriteLine($"ranking written to {Path.Combine(output, "ranking.md")}, ranking.json and the figure ranking.{Extension(baseLoaded.PlotFormat)}");
             return 0;
         })));
         return command;
     }
+
+    private static string Extension(PlotFormat format) => format == PlotFormat.Svg ? "svg" : "png";
 
     /// <summary>
     /// Parses the candidate list: each candidate's name, the overrides that make it what it is

@@ -47,6 +47,8 @@ public static class SweepCommand
             Console.WriteLine();
             Console.Write(table + footer);
             AtomicFile.WriteAllText(Path.Combine(configs[0].Output, "summary.md"), table + footer);
+            using (var figure = Figures.Sweep($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}: test ELBO per seed", rows))
+                Figures.Save(figure, Path.Combine(configs[0].Output, "summary"), configs[0].PlotFormat, Figures.PerSeedWidth(rows.Count));
             if (parse.GetValue(report) is { } file) AtomicFile.WriteAllText(file, table + footer);
             return 0;
         })));

@@ -156,7 +156,7 @@ public static class ConfigLoader
         var spec = (ExperimentSpec)Bind(SettingsSchema.For(typeof(ExperimentSpec)), root, new ExperimentSpec { Name = name }, baseDirectory);
         var host = (HostSettings)Bind(SettingsSchema.For(typeof(HostSettings)), root, new HostSettings(), baseDirectory);
         var pluginDirs = host.PluginDirs.Select(d => Path.GetFullPath(d, baseDirectory)).ToList();
-        return new ExperimentConfig(spec, host.Output, pluginDirs, file, host.Reference, root.Locations);
+        return new ExperimentConfig(spec, host.Output, pluginDirs, file, host.Reference, root.Locations, host.PlotFormat);
     }
 
     /// <summary>Sets every key of <paramref name="schema"/> found in <paramref name="section"/> on <paramref name="target"/> (a record of ours holding the defaults, set in place).</summary>

@@ -14,7 +14,7 @@ public static class ConfigWriter
         var text = new StringBuilder();
         text.AppendLine($"# resolved from {config.Source}");
         Write(text, SettingsSchema.For(typeof(ExperimentSpec)), config.Spec, 0);
-        var host = new HostSettings { Output = config.Output, PluginDirs = config.PluginDirs, Reference = config.Reference };
+        var host = new HostSettings { Output = config.Output, PluginDirs = config.PluginDirs, Reference = config.Reference, PlotFormat = config.PlotFormat };
         Write(text, SettingsSchema.For(typeof(HostSettings)), host, 0);
         return text.ToString();
     }

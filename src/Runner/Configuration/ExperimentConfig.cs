@@ -1,4 +1,5 @@
 using ManifoldKit.Experiments;
+using ManifoldKit.Runner.Reporting;
 
 
 namespace ManifoldKit.Runner.Configuration;
@@ -10,8 +11,9 @@ namespace ManifoldKit.Runner.Configuration;
 /// <param name="Source">The file it came from, or <c>(default)</c>.</param>
 /// <param name="Reference">A published figure to show beside the results (<c>reference</c>), e.g. the paper's ELBO.</param>
 /// <param name="Locations">Where each key given was set, by dotted path: <c>file:line</c>, or <c>command line: key=value</c> for an override.</param>
+/// <param name="PlotFormat">The figures' file format (<c>plot_format</c>).</param>
 public sealed record ExperimentConfig(ExperimentSpec Spec, string Output, IReadOnlyList<string> PluginDirs, string Source,
-    string? Reference = null, IReadOnlyDictionary<string, string>? Locations = null)
+    string? Reference = null, IReadOnlyDictionary<string, string>? Locations = null, PlotFormat PlotFormat = PlotFormat.Png)
 {
     /// <summary>An experiment error located in this config: where the key was set (or the file, when it was not), key, message.</summary>
     public ConfigException Locate(ExperimentException error) =>

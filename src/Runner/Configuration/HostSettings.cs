@@ -1,8 +1,9 @@
+using ManifoldKit.Runner.Reporting;
 using ManifoldKit.Settings;
 
 namespace ManifoldKit.Runner.Configuration;
 
-/// <summary>The top-level keys that concern the runner, not the experiment: where runs go, plugins, a reference figure.</summary>
+/// <summary>The top-level keys that concern the runner, not the experiment: where runs go, plugins, a reference figure, the figures' format.</summary>
 public sealed record HostSettings
 {
     /// <summary>Where run directories go.</summary>
@@ -16,4 +17,8 @@ public sealed record HostSettings
     /// <summary>A published figure to print beside the results.</summary>
     [Setting("a published figure to print beside the results, e.g. the paper's ELBO", OmitWhenDefault = true)]
     public string? Reference { get; init; }
+
+    /// <summary>The figures' file format.</summary>
+    [Setting("file format of the figures a run, sweep or select writes: `png`, or `svg` (vector graphics); image grids stay PNG", OmitWhenDefault = true)]
+    public PlotFormat PlotFormat { get; init; }
 }

@@ -1,3 +1,4 @@
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Runner.Reporting;
@@ -19,19 +20,29 @@ public static class ImageGrid
     public static (int X, int Y) Origin(int side, int row, int column) =>
         (Gap + column * (side * Scale + Gap), Gap + row * (side * Scale + Gap));
 
-    /// <summary>Writes flat images <c>[N, side²]</c> (values in [0, 1]) row by row, <paramref name="columns"/> a row.</summary>
+    /// <summary>The grey level of a value: 0 black, 1 white, clamped to [0, 1] (NaN black).</summary>
+    public static byte Grey(float value) => (byte)Math.Round(255 * (float.IsNaN(value) ? 0 : Math.Clamp(value, 0, 1)));
+
+    /// <summary>Writes flat images <c>[N, side²]</c> (values in [0, 1]) row by row, <paramref name="columns"/> a row, as a PNG on white.</summary>
     public static void Save(string path, Tensor images, int side, int columns)
     {
         var count = (int)images.shape[0];
         var rows = (count + columns - 1) / columns;
         var values = images.detach().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
         var (width, height) = Size(side, columns, rows);
-        var canvas = new PngCanvas(width, height);
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var pixels = new byte[width * height];
+        Array.Fill(pixels, (byte)255);
         for (var i = 0; i < count; i++)
         {
             var (x, y) = Origin(side, i / columns, i % columns);
-            canvas.Image(x, y, values.AsSpan(i * side * side, side * side), side, Scale);
+            for (var row = 0; row < side * Scale; row++)
+                for (var column = 0; column < side * Scale; column++)
+                    pixels[(y + row) * width + x + column] = Grey(values[i * side * side + row / Scale * side + column / Scale]);
         }
-        canvas.Save(path);
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using var image = SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, temporary => File.WriteAllBytes(temporary, png.ToArray()));
     }
 }

@@ -1,21 +1,28 @@
-using System.Globalization;
 using ManifoldKit.Data;
 using ManifoldKit.Models;
+using ManifoldKit.Training;
+using ScottPlot;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Runner.Reporting;
 
-/// <summary>The plots of a run: its training curve, the latent codes of test points coloured by a known factor, and for images reconstructions and samples.</summary>
+/// <summary>The figures of a run: its training curves, the latent codes of test points coloured by a known factor, and for images reconstructions and samples.</summary>
 public static class RunPlots
 {
-    /// <summary>plots/training.png from metrics.csv: the training ELBO per report.</summary>
-    public static void Training(string runDirectory, string name)
+    /// <summary>
+    /// plots/training.png from metrics.csv (columns found by name): ELBO, reconstruction term and KL per
+    /// report, with the end of the KL warm-up and the start of the learning-rate decay of
+    /// <paramref name="training"/> marked.
+    /// </summary>
+    public static void Training(string runDirectory, string name, TrainingOptions training, PlotFormat format = PlotFormat.Png)
     {
-        var rows = File.ReadAllLines(Path.Combine(runDirectory, "metrics.csv")).Skip(1)
-            .Select(line => line.Split(','))
-            .Select(f => (X: double.Parse(f[0], CultureInfo.InvariantCulture), Y: double.Parse(f[5], CultureInfo.InvariantCulture)))
-            .ToList();
-        if (rows.Count > 1) Plots.Line(Path.Combine(runDirectory, "plots", "training.png"), $"{name}: training ELBO", "step", "ELBO (nats)", rows);
+        var metrics = MetricsTable.Read(Path.Combine(runDirectory, "metrics.csv"));
+        if (metrics.Rows < 2) return;
+        int? warmupEnd = training.KlWarmupSteps > 0 ? training.KlWarmupSteps : null;
+        // A decay over the whole run starts at step 0: nothing to mark.
+        int? decayStart = training.FinalLearningRate is not null && training.DecaySteps is { } d && d < training.Steps ? training.Steps - d : null;
+        using var plot = Figures.Training($"{name}: training", metrics, warmupEnd, decayStart);
+        Figures.Save(plot, Path.Combine(runDirectory, "plots", "training"), format);
     }
 
     /// <summary>
@@ -24,9 +31,18 @@ public static class RunPlots
     /// the generating point for a toy task (a 1-D latent is drawn against that angle instead), the
     /// <c>angle</c> factor of rotated images, a class label or another factor for other data. For data
     /// other than a toy task, also plots/latent-I-MANIFOLD-FACTOR.png for each manifold factor I of the
-    /// latent (1-based) and each known factor (<see cref="FactorPlots"/>).
+    /// latent (1-based) and each known factor (<see cref="FactorPlots"/>). Axes of coordinates are
+    /// drawn to equal scale.
     /// </summary>
-    public static void Latent(string runDirectory, string name, VariationalAutoencoder model, IDataSource data)
+    public static void Latent(string runDirectory, string name, VariationalAutoencoder model, IDataSource data, PlotFormat format = PlotFormat.Png)
+    {
+        foreach (var (stem, plot) in LatentFigures(name, model, data))
+            using (plot)
+                Figures.Save(plot, Path.Combine(runDirectory, "plots", stem), format);
+    }
+
+    /// <summary>The figures <see cref="Latent"/> writes, by file name without extension.</summary>
+    public static IReadOnlyList<(string Stem, Plot Plot)> LatentFigures(string name, VariationalAutoencoder model, IDataSource data)
     {
         using var gradients = no_grad();
         using var scope = NewDisposeScope();
@@ -35,32 +51,32 @@ public static class RunPlots
         var toy = data is ToyTask;
         // Rotated images are coloured by their angle (what a circular latent should recover), else by the first factor.
         var angle = data.FactorNames.ToList().IndexOf(DataSources.RotationFactor);
-        var (factor, label) = toy ? (atan2(factors.select(-1, 1), factors.select(-1, 0)), "true angle (rad)")
-            : angle >= 0 ? (factors.select(-1, angle), "angle (rad)")
-            : factors.shape[1] > 0 ? (factors.select(-1, 0), data.FactorNames[0]) : (zeros(x.shape[0]), "");
-        var colours = Colours(factor, circular: toy || angle >= 0);
-        var path = Path.Combine(runDirectory, "plots", "latent.png");
+        var colouring = toy ? Colouring.For("true angle", Values(atan2(factors.select(-1, 1), factors.select(-1, 0))), angle: true)
+            : angle >= 0 ? Colouring.For("angle", Values(factors.select(-1, angle)), angle: true)
+            : factors.shape[1] > 0 ? Colouring.For(data.FactorNames[0], Values(factors.select(-1, 0)), angle: false)
+            : new Colouring.None();
+        var figures = new List<(string, Plot)>();
         if (input.shape[1] == 1 && toy)
         {
-            var codes = input.select(-1, 0).data<double>().ToArray();
-            var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
-            Plots.Scatter(path, $"{name}: code vs true angle", label, "posterior mean z", codes.Select((z, i) => (values[i], z, colours[i])).ToList());
-            return;
+            var truth = ((Colouring.Angle)colouring).Values;
+            figures.Add(("latent", Figures.Latent($"{name}: code vs true angle", "true angle (rad)", "posterior mean z", truth, Values(input.select(-1, 0)), colouring, equalAxes: false)));
+            return figures;
         }
-        var first = input.select(-1, 0).data<double>().ToArray();
-        var second = input.shape[1] > 1 ? input.select(-1, 1).data<double>().ToArray() : new double[first.Length];
-        Plots.Scatter(path, $"{name}: decoder input{(label.Length > 0 ? $", coloured by {label}" : "")}", "coordinate 1", "coordinate 2",
-            first.Select((u, i) => (u, second[i], colours[i])).ToList());
-        if (!toy) FactorPlots(runDirectory, name, model.Latent, input, factors, data.FactorNames);
+        var first = Values(input.select(-1, 0));
+        var second = input.shape[1] > 1 ? Values(input.select(-1, 1)) : new double[first.Length];
+        figures.Add(("latent", Figures.Latent($"{name}: decoder input", "coordinate 1", "coordinate 2", first, second, colouring, equalAxes: true)));
+        if (!toy) figures.AddRange(FactorPlots(name, model.Latent, input, factors, data.FactorNames));
+        return figures;
     }
 
     /// <summary>
     /// One plot per manifold factor of the latent and known factor of the data: the factor's slice of
     /// the decoder input, a circle (2 coordinates) as it is, a 2-manifold in R³ such as S² in Lambert's
-    /// equal-area projection (longitude against height, so equal areas of the sphere stay equal), any
-    /// other by its first two coordinates; coloured round the hue circle for an angle, along it otherwise.
+    /// equal-area projection (longitude against height, equal scale so equal areas of the sphere stay
+    /// equal), any other by its first two coordinates; coloured round a cyclic map for an angle, by class
+    /// for a label, along a sequential map otherwise.
     /// </summary>
-    private static void FactorPlots(string runDirectory, string name, LatentSpace latent, Tensor input, Tensor factors, IReadOnlyList<string> factorNames)
+    private static IEnumerable<(string, Plot)> FactorPlots(string name, LatentSpace latent, Tensor input, Tensor factors, IReadOnlyList<string> factorNames)
     {
         var offset = 0;
         for (var i = 0; i < latent.Factors.Count; i++)
@@ -73,26 +89,18 @@ public static class RunPlots
             var (u, v, axes) = part.DecoderInputDim == 3 && part.HiddenDim == 2
                 ? (atan2(slice.select(-1, 1), slice.select(-1, 0)), slice.select(-1, 2) / slice.norm(-1, keepdim: false).clamp_min(1e-12), ("longitude (rad)", "height"))
                 : (slice.select(-1, 0), slice.select(-1, 1), ("coordinate 1", "coordinate 2"));
-            var (us, vs) = (u.data<double>().ToArray(), v.data<double>().ToArray());
+            var (us, vs) = (Values(u), Values(v));
             for (var j = 0; j < factorNames.Count; j++)
             {
                 var known = factorNames[j];
-                var colours = Colours(factors.select(-1, j), circular: known == DataSources.RotationFactor);
-                var file = Path.Combine(runDirectory, "plots", $"latent-{i + 1}-{Safe(manifold)}-{Safe(known)}.png");
-                Plots.Scatter(file, $"{name}: factor {i + 1} ({manifold}), coloured by {known}", axes.Item1, axes.Item2,
-                    us.Select((a, k) => (a, vs[k], colours[k])).ToList());
+                var colouring = Colouring.For(known, Values(factors.select(-1, j)), angle: known == DataSources.RotationFactor);
+                yield return ($"latent-{i + 1}-{Safe(manifold)}-{Safe(known)}",
+                    Figures.Latent($"{name}: factor {i + 1} ({manifold})", axes.Item1, axes.Item2, us, vs, colouring, equalAxes: true));
             }
         }
     }
 
-    // Hues once round the circle for an angle in (−π, π]; for another factor, along the hue circle over its range.
-    private static (byte, byte, byte)[] Colours(Tensor factor, bool circular)
-    {
-        var values = factor.to_type(ScalarType.Float64).data<double>().ToArray();
-        if (circular) return [.. values.Select(Plots.Hue)];
-        var (low, high) = (values.Min(), Math.Max(values.Max(), values.Min() + 1e-9));
-        return [.. values.Select(v => Plots.Hue(-Math.PI + 2 * Math.PI * (v - low) / (high - low) * 0.999))];
-    }
+    private static double[] Values(Tensor values) => values.to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
 
     private static string Safe(string text) => string.Concat(text.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
