@@ -40,12 +40,9 @@ public static class AngleRecovery
             offset += factor.DecoderInputDim;
         }
         if (angle < 0 || circle is not { } start) return null;
-        var wasTraining = model.training;
-        model.eval();
-        try
+        return model.Evaluating(() =>
         {
             using var scope = NewDisposeScope();
-            using var gradients = no_grad();
             var parts = new List<Tensor>();
             var (x, factors) = data.TestSet(points);
             for (long i = 0; i < x.shape[0]; i += 1000)
@@ -55,10 +52,6 @@ public static class AngleRecovery
                 parts.Add(atan2(codes.select(-1, 1), codes.select(-1, 0)));
             }
             return Alignment(cat(parts, 0), factors.select(-1, angle));
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        });
     }
 }

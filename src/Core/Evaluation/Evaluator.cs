@@ -26,11 +26,8 @@ public static class Evaluator
     /// <summary>Per-point values of a bound, <c>[N]</c>, float64; <paramref name="densities"/> if it needs log q and log p.</summary>
     public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
     {
-        var wasTraining = model.training;
-        model.eval();
-        try
+        return model.Evaluating(() =>
         {
-            using var gradients = no_grad();
             using var generator = new Generator((ulong)seed);
             var parts = new List<Tensor>();
             for (long start = 0; start < x.shape[0]; start += batchSize)
@@ -42,11 +39,7 @@ public static class Evaluator
             var result = cat(parts, 0);
             foreach (var part in parts) part.Dispose();
             return result;
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        });
     }
 
     private static double Average(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)

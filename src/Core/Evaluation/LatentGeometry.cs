@@ -26,12 +26,9 @@ public sealed record LatentGeometry(int Points, double DistanceCorrelation, doub
     /// <summary>Measures the model on the first <paramref name="points"/> of a test set drawn like the task's.</summary>
     public static LatentGeometry Measure(VariationalAutoencoder model, ToyTask task, int points = 500)
     {
-        var wasTraining = model.training;
-        model.eval();
-        try
+        return model.Evaluating(() =>
         {
             using var scope = NewDisposeScope();
-            using var gradients = no_grad();
             var (x, factors) = task.TestSet(points);
             var posterior = model.Encode(x);
             var codes = model.DecoderInput(x, posterior.Mean.unsqueeze(0))[0];
@@ -39,11 +36,7 @@ public sealed record LatentGeometry(int Points, double DistanceCorrelation, doub
                 ? []
                 : posterior.Mean.to_type(ScalarType.Float64).std(0L, keepdim: false).data<double>().ToArray();
             return new LatentGeometry(points, PairwiseDistanceCorrelation(codes, factors), spread);
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        });
     }
 
     /// <summary>

@@ -173,12 +173,9 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     public static double[] FactorKl(VariationalAutoencoder model, IDataSource task, EvaluationOptions evaluation)
     {
-        var wasTraining = model.training;
-        model.eval();
-        try
+        return model.Evaluating<double[]>(() =>
         {
             using var scope = NewDisposeScope();
-            using var gradients = no_grad();
             var (test, _) = task.TestSet(evaluation.TestSize);
             var sums = new double[model.Latent.Factors.Count];
             for (long start = 0; start < test.shape[0]; start += 500)
@@ -189,11 +186,7 @@ public sealed class TrainingRun : IDisposable
                 for (var i = 0; i < parts.Count; i++) sums[i] += parts[i].KlToPrior().to_type(ScalarType.Float64).sum().item<double>();
             }
             return [.. sums.Select(s => s / test.shape[0])];
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        });
     }
 
     /// <summary>The latent space of <paramref name="plan"/> for <paramref name="seed"/>, with the path and quality of a learned or saved f.</summary>

@@ -64,6 +64,22 @@ public sealed class VariationalAutoencoder : nn.Module
     /// </summary>
     public Tensor DecoderInput(Tensor x, Tensor hidden) => Place(encoder.forward(x), hidden);
 
+    /// <summary>Runs <paramref name="measure"/> in evaluation mode without gradients, then puts the model back in the mode it was in.</summary>
+    public T Evaluating<T>(Func<T> measure)
+    {
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var gradients = no_grad();
+            return measure();
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
     /// <summary>The decoder's raw output (the likelihood's parameters, e.g. a Gaussian's mean) for decoder inputs <c>[..., DecoderInputDim]</c>, e.g. from <see cref="LatentSpace.ToDecoderInput(Tensor)"/>.</summary>
     public Tensor Decode(Tensor input) => decoder.forward(input);
 
