@@ -1,3 +1,4 @@
+using ManifoldKit.Runner.Commands;
 using ManifoldKit.Runner.Configuration;
 using Xunit;
 
@@ -5,8 +6,8 @@ namespace ManifoldKit.Runner.Tests;
 
 /// <summary>
 /// The resolved config a run writes (and compares on resume) is pinned byte for byte: every shipped
-/// config and a few overrides against files written by the hand-made writer this schema replaced, so
-/// a run directory made before the change still resumes.
+/// config and a few overrides, so a change to it is seen. Where one was meant (a key whose default
+/// changed is now written), run folders made before still resume: see <see cref="RunExecutor.Comparable"/>.
 /// </summary>
 public sealed class ResolvedConfigTests
 {
@@ -46,5 +47,21 @@ public sealed class ResolvedConfigTests
         var golden = Path.Combine(Repository.Root, "tests", "ManifoldKit.Runner.Tests", "Resolved", name + ".yaml");
         if (Environment.GetEnvironmentVariable("MANIFOLDKIT_WRITE_GOLDEN") == "1") File.WriteAllText(golden, text);
         Assert.Equal(File.ReadAllText(golden), text);
+    }
+
+    /// <summary>
+    /// A run folder written before 0.05 became initial_posterior_std's default has no such line, which
+    /// meant a head as drawn: it still matches its config (which now pins null), and not one with 0.05.
+    /// </summary>
+    [Fact]
+    public void RunFolderWithoutInitialPosteriorStd_MatchesTheDrawnStartOnly()
+    {
+        var file = Path.Combine(Repository.Root, "configs", "table1", "4-er-learned-action.yaml");
+        var pinned = ConfigWriter.ToYaml(ConfigLoader.Load(file, []));
+        var legacy = pinned.Replace("\n  initial_posterior_std: null\n", "\n");
+        Assert.NotEqual(pinned, legacy);
+        Assert.Equal(RunExecutor.Comparable(pinned), RunExecutor.Comparable(legacy));
+        var sharp = ConfigWriter.ToYaml(ConfigLoader.Load(file, ["architecture.initial_posterior_std=0.05"]));
+        Assert.NotEqual(RunExecutor.Comparable(sharp), RunExecutor.Comparable(legacy));
     }
 }

@@ -19,8 +19,11 @@ public static class PosteriorFamilies
     /// <summary>Every family's config name, in the order the docs list them.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. Families.Select(f => f.Name)];
 
-    /// <summary>The family a latent of this kind gets when the config names none.</summary>
-    public static string DefaultFor(LatentKind kind) => kind == LatentKind.Euclidean ? "gaussian" : "beta";
+    /// <summary>
+    /// The family a latent of this kind gets when the config names none: for a manifold, the Beta in
+    /// log space, which sharpens within a run where softplus concentrations do not (configs/README.md).
+    /// </summary>
+    public static string DefaultFor(LatentKind kind) => kind == LatentKind.Euclidean ? "gaussian" : "beta_log";
 
     /// <summary>A new family by config name.</summary>
     /// <exception cref="ExperimentException">No family has that name (key <c>latent.posterior</c>).</exception>

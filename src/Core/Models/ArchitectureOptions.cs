@@ -26,13 +26,14 @@ public sealed record ArchitectureOptions
     /// <summary>
     /// Before training, set the posterior head's bias so that every coordinate of q(z|x) starts with
     /// this standard deviation in the hidden space (a Beta centred on ½, a Gaussian at its drawn mean);
-    /// null leaves the bias as drawn. A drawn Beta head starts near Beta(1, 1) (Beta(0.7, 0.7) for
-    /// <c>beta</c>), as broad as the uniform prior: the code then says almost nothing about x, and a
-    /// group-action encoder gets almost no gradient until the posterior sharpens. The
-    /// objective is unchanged. Off by default (the protocol, docs/protocol.md, says nothing of it).
+    /// null leaves the bias as drawn (the protocol's start, docs/protocol.md). A drawn Beta head starts
+    /// near Beta(1, 1), as broad as the uniform prior: the code then says almost nothing about x, and a
+    /// group-action encoder gets almost no gradient until the posterior sharpens, so first runs on a
+    /// new manifold collapse. The objective is unchanged. Written in every resolved config: before
+    /// 0.05 became the default, an absent key meant null (<c>RunExecutor</c> reads old run folders so).
     /// </summary>
-    [Setting("before training, set the posterior head's bias so that every hidden coordinate of q(z\\|x) starts with this standard deviation (Beta families: Beta(c, c) centred on ½, below 0.495; Gaussian: at its drawn mean). Unset, a Beta head starts near Beta(1, 1) (`beta_log`, `beta_centred`; Beta(0.7, 0.7) for `beta`), as broad as the uniform prior, so its codes carry almost nothing about x; 0.05 lets the codes, and a group action, learn from the first step (docs/results.md). The objective is unchanged", Min = 0, Exclusive = true, OmitWhenDefault = true)]
-    public double? InitialPosteriorStd { get; init; }
+    [Setting("before training, set the posterior head's bias so that every hidden coordinate of q(z\\|x) starts with this standard deviation (Beta families: Beta(c, c) centred on ½, below 0.495; Gaussian: at its drawn mean); `null` leaves the head as drawn (the protocol's start: a Beta head near Beta(1, 1), as broad as the uniform prior, so its codes carry almost nothing about x: a first run on the sphere task collapses). The objective is unchanged. Evidence for the default: configs/README.md", Min = 0, Exclusive = true)]
+    public double? InitialPosteriorStd { get; init; } = 0.05;
 
     /// <summary>
     /// How the likelihood starts (a data-dependent initialisation; the objective is unchanged).

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
 using ManifoldKit.Runner.Configuration;
@@ -110,11 +111,16 @@ public static class RunExecutor
         return result;
     }
 
-    // The first line names the source file; runs written before action_head_init replaced
-    // centre_action_head are still the same experiments.
-    private static string Comparable(string yaml) => yaml[(yaml.IndexOf('\n') + 1)..]
+    /// <summary>
+    /// A resolved config as <see cref="Execute"/> compares it: the first line (the source file) dropped,
+    /// and run folders written by earlier versions read as what they meant: centre_action_head before
+    /// action_head_init replaced it, and no initial_posterior_std (as drawn) before 0.05 became its default.
+    /// </summary>
+    public static string Comparable(string yaml) => LegacyDrawnStart.Replace(yaml[(yaml.IndexOf('\n') + 1)..]
         .Replace("\n  centre_action_head: false\n", "\n  action_head_init: drawn\n")
-        .Replace("\n  centre_action_head: true\n", "\n  action_head_init: centred\n");
+        .Replace("\n  centre_action_head: true\n", "\n  action_head_init: centred\n"), "$1  initial_posterior_std: null\n");
+
+    private static readonly Regex LegacyDrawnStart = new(@"(\n  action_head_init: \w+\n)(?!  initial_posterior_std:)", RegexOptions.Compiled);
 
     /// <summary>
     /// The model of <paramref name="run"/> as its last checkpoint holds it, with the config and plan it was
