@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the build output's copy of TorchSharp's libLibTorchSharp.so load where the system libstdc++
-# lacks GLIBCXX_3.4.32 (Debian 12). Called by build/TorchSharpNative.targets; idempotent; never touches
-# the NuGet cache. On a system whose libstdc++ has the version, it does nothing.
+# lacks GLIBCXX_3.4.32 (Debian 12). Called by TorchSharpNative.targets (the repo's build/, and
+# ManifoldKit.Abstractions' buildTransitive/); idempotent; never touches the NuGet cache. On a system whose libstdc++ has the version, it does nothing.
 # Usage: fix-libtorchsharp.sh NATIVE_DIR WORK_DIR
 set -euo pipefail
 native_dir=$1
