@@ -25,7 +25,7 @@ public sealed class ProductLatentConfigTests : IDisposable
     {
         var latent = ConfigLoader.Load(Write(Product)).Spec.Latent;
         Assert.Equal(2, latent.Factors.Count);
-        Assert.Equal((LatentKind.Manifold, "circle", true, "beta_log"), (latent.Factors[0].Kind, latent.Factors[0].Manifold, latent.Factors[0].GroupAction, latent.Factors[0].PosteriorFamily));
+        Assert.Equal((LatentKind.Manifold, "circle", true, "beta"), (latent.Factors[0].Kind, latent.Factors[0].Manifold, latent.Factors[0].GroupAction, latent.Factors[0].PosteriorFamily));
         Assert.Equal((LatentKind.Euclidean, 2, false, "gaussian"), (latent.Factors[1].Kind, latent.Factors[1].Dim, latent.Factors[1].GroupAction, latent.Factors[1].PosteriorFamily));
         Assert.Empty(ConfigLoader.Load(Write("latent:\n  dim: 2\n")).Spec.Latent.Factors);
     }
@@ -45,7 +45,7 @@ public sealed class ProductLatentConfigTests : IDisposable
     [Fact]
     public void FactorsWithSingleLatentKeys_AreRefused_NamingTheKeys()
     {
-        var config = ConfigLoader.Load(Write("latent:\n  dim: 3\n  group_action: true\n  posterior: beta_log\n" + Product[8..]));
+        var config = ConfigLoader.Load(Write("latent:\n  dim: 3\n  group_action: true\n  posterior: beta\n" + Product[8..]));
         var error = Assert.Throws<ExperimentException>(config.Spec.Validate);
         Assert.Equal("latent.factors", error.Key);
         Assert.Contains("latent.factors is given together with latent.dim, latent.group_action;", error.Message);
@@ -69,7 +69,7 @@ public sealed class ProductLatentConfigTests : IDisposable
     {
         var config = ConfigLoader.Load(Write(Product));
         var yaml = ConfigWriter.ToYaml(config);
-        Assert.Contains("  factors: [{kind: manifold, dim: 1, manifold: circle, manifold_settings: {}, embedding: exact, group_action: true, posterior: beta_log}, {kind: euclidean, dim: 2,", yaml);
+        Assert.Contains("  factors: [{kind: manifold, dim: 1, manifold: circle, manifold_settings: {}, embedding: exact, group_action: true, posterior: beta}, {kind: euclidean, dim: 2,", yaml);
         var again = ConfigLoader.Load(Write(yaml, "exp.yaml"));
         again.Spec.Validate();
         Assert.Equal(yaml.Split('\n').Skip(1), ConfigWriter.ToYaml(again).Split('\n').Skip(1));

@@ -20,10 +20,10 @@ public static class PosteriorFamilies
     public static IReadOnlyList<string> Names { get; } = [.. Families.Select(f => f.Name)];
 
     /// <summary>
-    /// The family a latent of this kind gets when the config names none: for a manifold, the Beta in
-    /// log space, which sharpens within a run where softplus concentrations do not (configs/README.md).
+    /// The family a latent of this kind gets when the config names none. For a manifold, the protocol's
+    /// Beta: <c>beta_log</c> did not do better from the default sharp start (configs/README.md).
     /// </summary>
-    public static string DefaultFor(LatentKind kind) => kind == LatentKind.Euclidean ? "gaussian" : "beta_log";
+    public static string DefaultFor(LatentKind kind) => kind == LatentKind.Euclidean ? "gaussian" : "beta";
 
     /// <summary>A new family by config name.</summary>
     /// <exception cref="ExperimentException">No family has that name (key <c>latent.posterior</c>).</exception>

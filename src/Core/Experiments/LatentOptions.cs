@@ -32,7 +32,7 @@ public sealed record LatentOptions
 
     /// <summary>A name from <see cref="PosteriorFamilies"/>; null for the kind's default (<see cref="PosteriorFamily"/>).</summary>
     [Setting("posterior family: `gaussian`, `beta` (concentrations softplus(raw) + 0.01), `beta_log` (the same family with concentrations exp(raw) + 0.01, easier to make sharp), or `beta_centred` (Beta(c, c), c = exp(raw) + 0.01: centred on the cube's middle, so the group action alone places the posterior; needs `latent.group_action: true`)",
-        DefaultText = "`gaussian` for Euclidean, `beta_log` for manifolds", WrittenAs = nameof(PosteriorFamily), Choices = typeof(PosteriorFamilies))]
+        DefaultText = "`gaussian` for Euclidean, `beta` for manifolds", WrittenAs = nameof(PosteriorFamily), Choices = typeof(PosteriorFamilies))]
     public string? Posterior { get; init; }
 
     /// <summary>The factors of a product latent; empty when the keys above describe the one latent.</summary>

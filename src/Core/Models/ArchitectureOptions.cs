@@ -32,7 +32,7 @@ public sealed record ArchitectureOptions
     /// new manifold collapse. The objective is unchanged. Written in every resolved config: before
     /// 0.05 became the default, an absent key meant null (<c>RunExecutor</c> reads old run folders so).
     /// </summary>
-    [Setting("before training, set the posterior head's bias so that every hidden coordinate of q(z\\|x) starts with this standard deviation (Beta families: Beta(c, c) centred on ½, below 0.495; Gaussian: at its drawn mean); `null` leaves the head as drawn (the protocol's start: a Beta head near Beta(1, 1), as broad as the uniform prior, so its codes carry almost nothing about x: a first run on the sphere task collapses). The objective is unchanged. Evidence for the default: configs/README.md", Min = 0, Exclusive = true)]
+    [Setting("before training, set the posterior head's bias so that every hidden coordinate of q(z\\|x) starts with this standard deviation (Beta families: Beta(c, c) centred on ½, below 0.495; Gaussian: at its drawn mean); `null` leaves the head as drawn (the protocol's start: a Beta head near Beta(1, 1), as broad as the uniform prior, so its codes carry almost nothing about x: a first run on the sphere task collapses). The objective is unchanged. Why it is the default: configs/README.md, Defaults", Min = 0, Exclusive = true)]
     public double? InitialPosteriorStd { get; init; } = 0.05;
 
     /// <summary>
