@@ -64,4 +64,30 @@ public sealed class ResolvedConfigTests
         var sharp = ConfigWriter.ToYaml(ConfigLoader.Load(file, ["architecture.initial_posterior_std=0.05"]));
         Assert.NotEqual(RunExecutor.Comparable(sharp), RunExecutor.Comparable(legacy));
     }
+
+    /// <summary>
+    /// Read back (<c>run RUN_DIR</c>, <c>eval</c>, <c>export</c>), a run folder from before has the drawn
+    /// head it used and matches itself; one written now keeps its value.
+    /// </summary>
+    [Fact]
+    public void RunFolderWithoutInitialPosteriorStd_LoadsWithTheDrawnHead()
+    {
+        var folder = Directory.CreateTempSubdirectory("mk-legacy").FullName;
+        try
+        {
+            var file = Path.Combine(Repository.Root, "configs", "table1", "4-er-learned-action.yaml");
+            var legacy = ConfigWriter.ToYaml(ConfigLoader.Load(file, [])).Replace("\n  initial_posterior_std: null\n", "\n");
+            File.WriteAllText(Path.Combine(folder, RunExecutor.ConfigFile), legacy);
+            var loaded = RunExecutor.LoadRun(folder);
+            Assert.Null(loaded.Spec.Architecture.InitialPosteriorStd);
+            Assert.Equal(RunExecutor.Comparable(legacy), RunExecutor.Comparable(ConfigWriter.ToYaml(loaded)));
+
+            File.WriteAllText(Path.Combine(folder, RunExecutor.ConfigFile), ConfigWriter.ToYaml(ConfigLoader.Load(null, [])));
+            Assert.Equal(0.05, RunExecutor.LoadRun(folder).Spec.Architecture.InitialPosteriorStd);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -23,15 +23,11 @@ public static class RunCommand
             var path = parse.GetValue(target);
             var extra = parse.GetValue(overrides) ?? [];
             string? directory = parse.GetValue(output);
-            if (path is not null && Directory.Exists(path))
-            {
-                // An interrupted run: its resolved config says everything.
-                directory = path;
-                path = Path.Combine(path, RunExecutor.ConfigFile);
-                if (!File.Exists(path)) throw new ConfigException($"{directory} is a directory without {RunExecutor.ConfigFile}; give a config file or a run directory made by 'manifoldkit run'.");
-            }
+            // A run folder is an interrupted run: its resolved config says everything.
+            var isRun = path is not null && Directory.Exists(path);
+            if (isRun) directory = path;
             if (directory is not null && File.Exists(directory)) throw new ConfigException($"--out {directory} is a file; give a folder for the run (made if missing).");
-            var config = ConfigLoader.Load(path ?? DefaultConfig, extra);
+            var config = isRun ? RunExecutor.LoadRun(path!, extra) : ConfigLoader.Load(path ?? DefaultConfig, extra);
             var runSeed = parse.GetValue(seed) ?? config.Spec.Seeds[0];
             var catalog = CommandLine.Catalog(config.PluginDirs.Concat(parse.GetValue(pluginDirs) ?? []));
             using var plan = RunExecutor.Resolve(config, catalog);

@@ -123,13 +123,26 @@ public static class RunExecutor
     private static readonly Regex LegacyDrawnStart = new(@"(\n  action_head_init: \w+\n)(?!  initial_posterior_std:)", RegexOptions.Compiled);
 
     /// <summary>
+    /// The resolved config of the run folder <paramref name="directory"/>, read as it was meant: one
+    /// written before initial_posterior_std defaulted to 0.05 has no such line and used the drawn head.
+    /// </summary>
+    /// <exception cref="ConfigException">The folder has no config.yaml, or it is not a valid config.</exception>
+    public static ExperimentConfig LoadRun(string directory, IEnumerable<string>? overrides = null)
+    {
+        var path = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(path)) throw new ConfigException($"{directory} is a directory without {ConfigFile}; give a config file or a run directory made by 'manifoldkit run'.");
+        string[] legacy = LegacyDrawnStart.IsMatch(File.ReadAllText(path)) ? ["architecture.initial_posterior_std=null"] : [];
+        return ConfigLoader.Load(path, [.. legacy, .. overrides ?? []]);
+    }
+
+    /// <summary>
     /// The model of <paramref name="run"/> as its last checkpoint holds it, with the config and plan it was
     /// built from (the caller disposes both): the learned f the run recorded in result.json, as eval finds it.
     /// </summary>
     /// <exception cref="FileNotFoundException">The directory has no checkpoint.</exception>
     public static (ExperimentConfig Config, ExperimentPlan Plan, TrainingRun Run) Restore(string run, IEnumerable<string> pluginDirs)
     {
-        var config = ConfigLoader.Load(Path.Combine(run, RunExecutor.ConfigFile));
+        var config = LoadRun(run);
         var embeddingPath = RunReport.Read(run)?.EmbeddingPath;
         // A product's factors each have their own f and the result records one: they come from the cache (or their saved files) again.
         if (embeddingPath is not null && config.Spec.Latent.Factors.Count == 0)
