@@ -162,7 +162,8 @@ public sealed class ShardTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(work, "runs", "vae", "seed0")));
         // A run another shard has begun: its folder and config exist, its result.json not yet.
         Directory.CreateDirectory(Path.Combine(work, "runs", "vae", "seed0", "checkpoint"));
-        File.Copy(Path.Combine(work, "runs", "vae", "seed1", "config.yaml"), Path.Combine(work, "runs", "vae", "seed0", "config.yaml"));
+        File.WriteAllText(Path.Combine(work, "runs", "vae", "seed0", "config.yaml"),
+            File.ReadAllText(Path.Combine(work, "runs", "vae", "seed1", "config.yaml")).Replace("\nseeds: [1]\n", "\nseeds: [0]\n"));
 
         var report = Path.Combine(work, "partial.md");
         (code, output, error) = Repository.Run(work, null, ["report", folder, "--shards", "2", "--report", report, .. Short]);
@@ -172,6 +173,12 @@ public sealed class ShardTests : IDisposable
         Assert.Matches(@"^\| vae \| 1 \| -?\d+\.\d\d ± 0\.00 \|", lines[2]);
         Assert.Contains("\n1 of 2 runs missing (no result.json yet):\n- vae seed 0 (shard 0/2)\n", output);
         Assert.EndsWith("\n1 of 2 runs finished, under runs.\n", output);
+
+        // Other overrides than the sweep's would report other experiments' numbers: refused.
+        (code, _, error) = Repository.Run(work, null, ["report", folder, .. Short, "training.steps=41"]);
+        Assert.Equal(2, code);
+        Assert.Contains("holds a run of a different config", error);
+        Assert.EndsWith("give the same config and overrides as the sweep that made it.\n", error);
     }
 
     private string Configs()

@@ -52,8 +52,11 @@ public sealed class SweepTarget
 
     /// <summary>The finished runs (those with a result.json), one row per config that has any; a run still going or never started is left out.</summary>
     /// <exception cref="RunFileException">A result.json is damaged.</exception>
+    /// <exception cref="ConfigException">A run directory holds another config's run (e.g. report given other overrides than sweep).</exception>
     public (IReadOnlyList<SweepSummary.Row> Rows, IReadOnlyList<Unit> Missing) Existing()
     {
+        foreach (var unit in Units)
+            RunExecutor.CheckSameConfig(unit.Config, unit.Seed, unit.Directory, "give the same config and overrides as the sweep that made it");
         var results = Units.Select(u => (Unit: u, Result: RunReport.Read(u.Directory))).ToList();
         var rows = Configs
             .Select((c, i) => new SweepSummary.Row(c.Spec.Name, results.Where(r => r.Unit.ConfigIndex == i && r.Result is not null).Select(r => r.Result!).ToList(), c.Reference))
