@@ -7,6 +7,7 @@ var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold
 {
     RunCommand.Create(),
     SweepCommand.Create(),
+    ReportCommand.Create(),
     SelectCommand.Create(),
     EmbedCommand.Create(),
     QualityCommand.Create(),

@@ -27,14 +27,20 @@ public sealed class EmbeddingProvider(string cacheDirectory, Action<string>? log
 
         string path;
         LearnedEmbedding embedding;
+        EmbeddingQuality quality;
         if (factor.SavedEmbedding is { } saved)
+        {
             (embedding, path) = (saved, factor.Options.Embedding.Path!);
+            quality = QualityOf(embedding, manifold, path);
+        }
         else
         {
             path = System.IO.Path.Combine(cacheDirectory, $"{CacheKey(manifold, factor.Options, spec.Wae)}-seed{seed}.bin");
+            // Processes sharing the cache (shards of a sweep) learn each f once: the others wait, then read it.
+            using var held = FileLock.Acquire(path + ".lock", () => log?.Invoke($"waiting for another process learning {path} (it holds {path}.lock)"));
             embedding = Cached(path) ?? Learn(manifold, spec.Wae with { Seed = seed }, path);
+            quality = QualityOf(embedding, manifold, path);
         }
-        var quality = QualityOf(embedding, manifold, path);
         Check(quality, path, spec.EmbeddingChecks);
         return (embedding, path, quality);
     }

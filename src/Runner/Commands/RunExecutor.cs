@@ -46,11 +46,8 @@ public static class RunExecutor
     /// </summary>
     public static ExperimentResult Execute(ExperimentConfig config, ExperimentPlan plan, long seed, string directory, TextWriter log, CancellationToken cancellation)
     {
-        var resolved = ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } });
+        var resolved = CheckSameConfig(config, seed, directory, "choose another directory with --out, or delete it");
         var existing = Path.Combine(directory, ConfigFile);
-        // Finishing or resuming a run with another config would mix two experiments in one directory.
-        if (File.Exists(existing) && Comparable(File.ReadAllText(existing)) != Comparable(resolved))
-            throw new ConfigException($"{directory} holds a run of a different config ({existing}); choose another directory with --out, or delete it.");
         if (RunReport.Read(directory) is { } finished)
         {
             log.WriteLine($"{directory} has finished already (delete it to train again).");
@@ -109,6 +106,24 @@ public static class RunExecutor
         log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}{(result.AngleRecovery is { } r ? $", angle recovery {r:F3}" : "")}, " +
                       $"{result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) -> {directory}");
         return result;
+    }
+
+    /// <summary>
+    /// The resolved config of one seed, after checking that <paramref name="directory"/> holds no run of
+    /// another: finishing, resuming or reporting it would mix two experiments.
+    /// </summary>
+    /// <param name="config">The config.</param>
+    /// <param name="seed">The seed.</param>
+    /// <param name="directory">The run directory, which may not exist yet.</param>
+    /// <param name="fix">What the user should do if it holds another config's run.</param>
+    /// <exception cref="ConfigException">The directory's config.yaml is another config's.</exception>
+    public static string CheckSameConfig(ExperimentConfig config, long seed, string directory, string fix)
+    {
+        var resolved = ConfigWriter.ToYaml(config with { Spec = config.Spec with { Seeds = [seed] } });
+        var existing = Path.Combine(directory, ConfigFile);
+        if (File.Exists(existing) && Comparable(File.ReadAllText(existing)) != Comparable(resolved))
+            throw new ConfigException($"{directory} holds a run of a different config ({existing}); {fix}.");
+        return resolved;
     }
 
     /// <summary>

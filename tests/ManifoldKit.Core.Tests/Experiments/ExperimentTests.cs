@@ -190,7 +190,9 @@ public sealed class ExperimentTests : IDisposable
                        @"Learn a better f \(e\.g\. more wae\.steps\), loosen the threshold, or set embedding_checks\.allow_failures: true to train with it anyway\.$", error.Message);
         Assert.False(File.Exists(Path.Combine(directory, "metrics.csv")), "training started");
         var cached = Directory.GetFiles(Path.Combine(root, "embeddings")).Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["circle-wae40x256-lambda10-seed0.bin", "circle-wae40x256-lambda10-seed0.bin.json", "circle-wae40x256-lambda10-seed0.bin.quality.json"], cached);
+        // The .lock stays (FileLock): processes sharing the cache learn f once.
+        Assert.Equal(["circle-wae40x256-lambda10-seed0.bin", "circle-wae40x256-lambda10-seed0.bin.json", "circle-wae40x256-lambda10-seed0.bin.lock",
+                      "circle-wae40x256-lambda10-seed0.bin.quality.json"], cached);
 
         var messages = new List<string>();
         Run(spec with { EmbeddingChecks = new EmbeddingChecks { MinCoverage = null, MaxMeanDistance = null } }, 0, directory,
