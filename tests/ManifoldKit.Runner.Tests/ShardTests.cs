@@ -149,6 +149,33 @@ public sealed class ShardTests : IDisposable
         Console.WriteLine($"three shards {shardSeconds:F0} s, whole sweep {clock.Elapsed.TotalSeconds - shardSeconds:F0} s");
     }
 
+    /// <summary>
+    /// sweep --jobs 2 runs the sweep as two shard processes, their lines marked with the shard, and prints
+    /// the table one process prints; each f is learned once. A bad count, or --jobs with --shard, is refused.
+    /// </summary>
+    [Fact]
+    public void Jobs_RunsShardProcesses_AndPrintsTheOneProcessTable()
+    {
+        var folder = Configs();
+        var (code, output, error) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "2", .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.StartsWith("sweep: 2 shard processes side by side, MANIFOLDKIT_THREADS=1 each\n", output);
+        Assert.Contains("\n[0/2] shard 0/2 (--shard 0/2) runs 2 of 4 units (u mod 2 = 0): #0 a-learned seed 0, #2 b-learned-action seed 0\n", output);
+        Assert.Matches(@"\n4 runs, sweep wall time [0-9.]+ min in 2 processes \(runs finished earlier are read, not retrained\)\.\n$", output);
+        foreach (var seed in new[] { 0, 1 })
+            Assert.Single(Regex.Matches(output, $@"learning a WAE-MMD embedding of circle \(60 steps, seed {seed}\)"));
+
+        var (singleCode, single, singleError) = Repository.Run(work, OneThread, ["sweep", folder, .. Short, "output=whole"]);
+        Assert.True(singleCode == 0, single + singleError);
+        Assert.Equal(2, Rows(output).Count);
+        Assert.Equal(Rows(single), Rows(output));
+
+        (code, _, error) = Repository.Run(work, null, ["sweep", folder, "--jobs", "0", .. Short]);
+        Assert.Equal((2, "manifoldkit: --jobs 0: give the number of processes, 1 or more.\n"), (code, error));
+        (code, _, error) = Repository.Run(work, null, ["sweep", folder, "--jobs", "2", "--shard", "0/2", .. Short]);
+        Assert.Equal((2, "manifoldkit: --jobs 2 with --shard: a shard is one process; give one of them.\n"), (code, error));
+    }
+
     /// <summary>One shard of two has run: report shows its run, and lists the other's as missing, with its shard; a started run without result.json is missing too.</summary>
     [Fact]
     public void Report_OfAPartlyRunFolder_ListsTheMissingUnits()

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
+using ManifoldKit.Runner.Configuration;
 using ManifoldKit.Runner.Reporting;
 
 namespace ManifoldKit.Runner.Commands;
 
-/// <summary><c>manifoldkit sweep CONFIG|DIR [--shard I/N|auto|auto/N] [--report FILE] [key=value ...]</c>.</summary>
+/// <summary><c>manifoldkit sweep CONFIG|DIR [--shard I/N|auto|auto/N | --jobs N] [--report FILE] [key=value ...]</c>.</summary>
 public static class SweepCommand
 {
     /// <summary>Builds the verb.</summary>
@@ -18,8 +19,13 @@ public static class SweepCommand
             Description = "Run one shard of the (config, seed) units, those numbered u with u mod N = I: I/N; auto (a Slurm job array's " +
                           $"{Shard.SlurmId} - {Shard.SlurmMin} of {Shard.SlurmCount}); auto/N (a Kubernetes Indexed Job's {Shard.JobIndex}). See docs/cluster.md.",
         };
+        var jobs = new Option<int>("--jobs")
+        {
+            Description = "Run the sweep as this many shard processes side by side on this machine, libtorch's threads split between them (docs/cluster.md).",
+            DefaultValueFactory = _ => 1,
+        };
         var pluginDirs = CommandLine.PluginDirOption();
-        var command = new Command("sweep", "Run every seed of one or more configs, then print mean ± std over seeds.") { target, overrides, report, shard, pluginDirs };
+        var command = new Command("sweep", "Run every seed of one or more configs, then print mean ± std over seeds.") { target, overrides, report, shard, jobs, pluginDirs };
         command.SetAction((parse, cancellation) => Task.FromResult(CommandLine.Guard(() =>
         {
             var sweep = SweepTarget.Load(parse.GetValue(target)!, parse.GetValue(overrides));
@@ -28,16 +34,24 @@ public static class SweepCommand
             var configs = sweep.Configs;
             var catalog = CommandLine.Catalog(configs.SelectMany(c => c.PluginDirs).Concat(parse.GetValue(pluginDirs) ?? []).Distinct());
             var plans = configs.Select(config => RunExecutor.Resolve(config, catalog)).ToList();
+            var processes = parse.GetValue(jobs);
+            if (processes < 1) throw new ConfigException($"--jobs {processes}: give the number of processes, 1 or more.");
+            if (processes > 1 && part.Count > 1) throw new ConfigException($"--jobs {processes} with --shard: a shard is one process; give one of them.");
+            processes = Math.Min(processes, sweep.Units.Count);
             if (part.Count > 1) Console.WriteLine(sweep.Describe(part));
             var clock = Stopwatch.StartNew();
             var ran = 0;
             try
             {
-                foreach (var unit in sweep.Units.Where(u => part.Owns(u.Number)))
-                {
-                    RunExecutor.Execute(unit.Config, plans[unit.ConfigIndex], unit.Seed, unit.Directory, Console.Out, cancellation);
-                    ran++;
-                }
+                if (processes > 1)
+                    SweepJobs.Run(processes, ["sweep", sweep.Path, .. parse.GetValue(overrides) ?? [], .. (parse.GetValue(pluginDirs) ?? []).SelectMany(d => new[] { "--plugin-dir", d })],
+                        Console.Out, cancellation);
+                else
+                    foreach (var unit in sweep.Units.Where(u => part.Owns(u.Number)))
+                    {
+                        RunExecutor.Execute(unit.Config, plans[unit.ConfigIndex], unit.Seed, unit.Directory, Console.Out, cancellation);
+                        ran++;
+                    }
             }
             finally
             {
@@ -49,7 +63,7 @@ public static class SweepCommand
             var finished = rows.Sum(r => r.Results.Count);
             var footer = part.Count > 1
                 ? $"\nshard {part.Index}/{part.Count}: {ran} runs, wall time {clock.Elapsed.TotalMinutes:F1} min; {finished} of {sweep.Units.Count} runs of the sweep finished so far ('manifoldkit report' shows them again).\n"
-                : $"\n{finished} runs, sweep wall time {clock.Elapsed.TotalMinutes:F1} min (runs finished earlier are read, not retrained).\n";
+                : $"\n{finished} runs, sweep wall time {clock.Elapsed.TotalMinutes:F1} min{(processes > 1 ? $" in {processes} processes" : "")} (runs finished earlier are read, not retrained).\n";
             Console.WriteLine();
             Console.Write(table + footer);
             AtomicFile.WriteAllText(Path.Combine(configs[0].Output, "summary.md"), table + footer);
