@@ -4,9 +4,11 @@ using static TorchSharp.torch;
 namespace ManifoldKit.Manifolds;
 
 /// <summary>
-/// The unit sphere S^n ⊂ R^(n+1), n ≥ 1, with SO(n+1) acting by rotation. For n = 2 it offers the
-/// exact embedding (z₁, z₂) ↦ (sin θ cos φ, sin θ sin φ, cos θ) with cos θ = 1 − 2z₁ and φ = 2πz₂,
-/// which carries Uniform[0,1]² to the uniform measure (Archimedes: z₁ is the height, linearly).
+/// The unit sphere S^n ⊂ R^(n+1), n ≥ 1, with SO(n+1) acting by rotation, and an exact embedding
+/// [0,1]^n → S^n carrying Uniform[0,1]^n to the uniform measure for every n. S¹: z ↦ (cos 2πz, sin 2πz).
+/// S²: (z₁, z₂) ↦ (sin θ cos φ, sin θ sin φ, cos θ) with cos θ = 1 − 2z₁ and φ = 2πz₂ (Archimedes:
+/// z₁ is the height, linearly). n ≥ 3: built from S^(n−2) by Archimedes generalised (see
+/// <see cref="ArchimedesEmbedding"/>).
 /// </summary>
 public sealed class Sphere : IManifold
 {
@@ -19,7 +21,7 @@ public sealed class Sphere : IManifold
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "a sphere S^n needs n >= 1.");
         IntrinsicDim = dim;
         Symmetry = new RotationGroupAction(dim + 1, columns: 1, parameterization);
-        ExactEmbedding = dim == 2 ? new SphericalEmbedding() : null;
+        ExactEmbedding = ExactEmbeddingOf(dim);
     }
 
     /// <inheritdoc />
@@ -35,8 +37,10 @@ public sealed class Sphere : IManifold
     public double? Volume => Spheres.Volume(IntrinsicDim);
 
     /// <inheritdoc />
-    /// <remarks>Offered for S² only.</remarks>
-    public IExactEmbedding? ExactEmbedding { get; }
+    /// <remarks>Offered for every n; for n = 2 it is the height-and-longitude map, unchanged.</remarks>
+    public IExactEmbedding ExactEmbedding { get; }
+
+    IExactEmbedding? IManifold.ExactEmbedding => ExactEmbedding;
 
     /// <inheritdoc />
     public IGroupAction Symmetry { get; }
@@ -50,6 +54,14 @@ public sealed class Sphere : IManifold
     /// <inheritdoc />
     /// <remarks>The origin goes to e₁ = (1, 0, ..., 0).</remarks>
     public Tensor Project(Tensor ambient) => Spheres.Project(ambient);
+
+    // Odd n recurse down to S¹, even n to S², two dimensions at a time.
+    private static IExactEmbedding ExactEmbeddingOf(int n) => n switch
+    {
+        1 => new CircleEmbedding(),
+        2 => new SphericalEmbedding(),
+        _ => new ArchimedesEmbedding(n),
+    };
 
     /// <summary>Height and longitude: sqrt(det G) = (2 / sin θ)·(2π sin θ) = 4π everywhere.</summary>
     private sealed class SphericalEmbedding : IExactEmbedding
@@ -80,5 +92,74 @@ public sealed class Sphere : IManifold
         // log 4π everywhere (the limit at the poles too, where G itself degenerates).
         public Tensor LogVolumeElement(Tensor hidden) =>
             full(hidden.shape[..^1], Math.Log(4 * Math.PI), dtype: hidden.dtype);
+    }
+
+    /// <summary>S¹: z ↦ (cos 2πz, sin 2πz); its speed is 2π everywhere, the circle's length.</summary>
+    private sealed class CircleEmbedding : IExactEmbedding
+    {
+        public int HiddenDim => 1;
+
+        public int AmbientDim => 2;
+
+        public Tensor Embed(Tensor hidden)
+        {
+            using var scope = NewDisposeScope();
+            var angle = 2 * Math.PI * hidden;
+            return cat([angle.cos(), angle.sin()], dim: -1).MoveToOuterDisposeScope();
+        }
+
+        public Tensor Chart(Tensor point)
+        {
+            using var scope = NewDisposeScope();
+            var angle = atan2(point.select(-1, 1), point.select(-1, 0));
+            return remainder(angle / (2 * Math.PI), 1.0).unsqueeze(-1).MoveToOuterDisposeScope();
+        }
+
+        public Tensor LogVolumeElement(Tensor hidden) =>
+            full(hidden.shape[..^1], Math.Log(Spheres.Volume(1)), dtype: hidden.dtype);
+    }
+
+    /// <summary>
+    /// S^n for n ≥ 3 from S^(n−2) and two more codes (a, b). Archimedes generalised: if y is uniform in
+    /// the ball B^(n−1) and φ uniform on [0, 2π), then (y, √(1−|y|²) cos φ, √(1−|y|²) sin φ) is uniform
+    /// on S^n. y = r·w is uniform in the ball when w is uniform on S^(n−2) (the first n − 2 codes) and
+    /// r = a^(1/(n−1)); φ = 2πb.
+    /// </summary>
+    private sealed class ArchimedesEmbedding(int n) : IExactEmbedding
+    {
+        private readonly IExactEmbedding inner = ExactEmbeddingOf(n - 2);
+
+        public int HiddenDim => n;
+
+        public int AmbientDim => n + 1;
+
+        public Tensor Embed(Tensor hidden)
+        {
+            using var scope = NewDisposeScope();
+            var w = inner.Embed(hidden.narrow(-1, 0, n - 2));
+            var logA = hidden.select(-1, n - 2).log();
+            var r = (logA / (n - 1)).exp();
+            // 1 − r² = −expm1(2 log a / (n−1)): keeps its relative precision as a → 1, where r² → 1.
+            var height = (-(2.0 / (n - 1) * logA).expm1()).clamp_min(0).sqrt();
+            var phi = 2 * Math.PI * hidden.select(-1, n - 1);
+            return cat([r.unsqueeze(-1) * w, stack([height * phi.cos(), height * phi.sin()], dim: -1)], dim: -1)
+                .MoveToOuterDisposeScope();
+        }
+
+        public Tensor Chart(Tensor point)
+        {
+            using var scope = NewDisposeScope();
+            var y = point.narrow(-1, 0, n - 1);
+            var r = linalg.vector_norm(y, dims: [-1]);
+            var a = r.pow(n - 1).clamp(0, 1);
+            // At r = 0 every w gives the same point; Project picks e₁ there rather than dividing by 0.
+            var w = Spheres.Project(y);
+            var b = remainder(atan2(point.select(-1, n), point.select(-1, n - 1)) / (2 * Math.PI), 1.0);
+            return cat([inner.Chart(w), stack([a, b], dim: -1)], dim: -1).MoveToOuterDisposeScope();
+        }
+
+        // One-to-one and uniform to uniform, so sqrt(det G) = Vol(S^n) at every code.
+        public Tensor LogVolumeElement(Tensor hidden) =>
+            full(hidden.shape[..^1], Math.Log(Spheres.Volume(n)), dtype: hidden.dtype);
     }
 }

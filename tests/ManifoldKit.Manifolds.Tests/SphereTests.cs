@@ -23,6 +23,16 @@ public sealed class Sphere3ManifoldTests : ManifoldContract { protected override
 
 public sealed class Sphere3SymmetryTests : GroupActionContract { protected override IManifold CreateManifold() => new Sphere(3); }
 
+public sealed class Sphere1EmbeddingTests : ExactEmbeddingContract { protected override IManifold CreateManifold() => new Sphere(1); }
+
+public sealed class Sphere3EmbeddingTests : ExactEmbeddingContract { protected override IManifold CreateManifold() => new Sphere(3); }
+
+public sealed class Sphere4EmbeddingTests : ExactEmbeddingContract { protected override IManifold CreateManifold() => new Sphere(4); }
+
+public sealed class Sphere5EmbeddingTests : ExactEmbeddingContract { protected override IManifold CreateManifold() => new Sphere(5); }
+
+public sealed class Sphere10EmbeddingTests : ExactEmbeddingContract { protected override IManifold CreateManifold() => new Sphere(10); }
+
 public sealed class SphereFacts
 {
     [Theory]
@@ -34,11 +44,34 @@ public sealed class SphereFacts
         Assert.Equal(expected, new Sphere(n).Volume!.Value, 12);
 
     [Fact]
-    public void ExactEmbedding_IsOfferedForS2Only()
+    public void ExactEmbedding_IsOfferedForEveryDimension()
     {
-        Assert.Null(new Sphere(1).ExactEmbedding);
-        Assert.NotNull(new Sphere(2).ExactEmbedding);
-        Assert.Null(new Sphere(3).ExactEmbedding);
+        for (var n = 1; n <= 12; n++)
+        {
+            IManifold sphere = new Sphere(n);
+            var embedding = sphere.ExactEmbedding;
+            Assert.NotNull(embedding);
+            Assert.Equal(n, embedding.HiddenDim);
+            Assert.Equal(n + 1, embedding.AmbientDim);
+        }
+    }
+
+    /// <summary>Published results depend on the S² map bit for bit: it stays height and longitude.</summary>
+    [Fact]
+    public void S2Embedding_IsHeightAndLongitude()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        double[,] codes = { { 1e-6, 0.3 }, { 0.01, 0.99 }, { 0.25, 0.5 }, { 0.5, 0.125 }, { 0.7, 1e-6 }, { 0.9, 0.75 }, { 1 - 1e-6, 0.6 } };
+        var f = new Sphere(2).ExactEmbedding.Embed(TorchSharp.torch.tensor(codes, dtype: TorchSharp.torch.ScalarType.Float64));
+        for (var i = 0; i < codes.GetLength(0); i++)
+        {
+            var cosTheta = 1 - 2 * codes[i, 0];
+            var sinTheta = Math.Sqrt(1 - cosTheta * cosTheta);
+            var phi = 2 * Math.PI * codes[i, 1];
+            double[] expected = [sinTheta * Math.Cos(phi), sinTheta * Math.Sin(phi), cosTheta];
+            for (var j = 0; j < 3; j++)
+                Assert.Equal(expected[j], f[i, j].item<double>(), 1e-12);
+        }
     }
 
     [Fact]
