@@ -76,7 +76,8 @@ public sealed class CliTests : IDisposable
     {
         var (code, output, error) = Repository.Run(work, null, "verify", "sphere", "--setting", "dim=3");
         Assert.Equal(0, code);
-        Assert.Contains("ExactEmbeddingContract: not offered (no exact embedding); not checked", output);
+        Assert.Contains("ExactEmbeddingContract:\n  PASS ", output);                    // S³ offers one too
+        Assert.DoesNotContain("FAIL", output);
 
         var plugins = Path.Combine(work, "test-plugins");
         Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
@@ -297,10 +298,10 @@ public sealed class CliTests : IDisposable
     {
         var folder = Directory.CreateDirectory(Path.Combine(work, "configs")).FullName;
         File.WriteAllText(Path.Combine(folder, "a-good.yaml"), "name: good\n");
-        File.WriteAllText(Path.Combine(folder, "b-bad.yaml"), "name: bad\nlatent:\n  manifold: sphere\n  manifold_settings: {dim: 3}\n");
+        File.WriteAllText(Path.Combine(folder, "b-bad.yaml"), "name: bad\nlatent:\n  manifold: circle\n  embedding: /nope/f.bin\n");
         var (code, _, error) = Repository.Run(work, null, ["sweep", folder, .. Short]);
         Assert.Equal(2, code);
-        Assert.Equal($"manifoldkit: {Path.Combine(folder, "b-bad.yaml")}: latent.embedding: manifold 'sphere' offers no exact embedding; use latent.embedding: learned.\n", error);
+        Assert.Equal($"manifoldkit: {Path.Combine(folder, "b-bad.yaml")}:4: latent.embedding: latent.embedding is '/nope/f.bin', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed circle'.\n", error);
         Assert.False(Directory.Exists(Path.Combine(work, "runs")), "a run started before every config was checked");
     }
 

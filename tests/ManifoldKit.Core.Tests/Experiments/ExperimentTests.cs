@@ -18,8 +18,24 @@ public sealed class ExperimentTests : IDisposable
         "circle" => new Circle(),
         "sphere" => new Sphere(settings.GetInt32("dim", 2, min: 1)),
         "so3" => new SpecialOrthogonal3(),
+        "bare-sphere" => new BareSphere(),
         _ => throw new ArgumentException($"unknown manifold '{name}'"),
     };
+
+    /// <summary>S² without its exact embedding: every built-in manifold offers one, and the refusal of <c>embedding: exact</c> needs one that does not.</summary>
+    private sealed class BareSphere : IManifold
+    {
+        private readonly Sphere sphere = new(2);
+        public string Name => "bare-sphere";
+        public int IntrinsicDim => sphere.IntrinsicDim;
+        public int AmbientDim => sphere.AmbientDim;
+        public double? Volume => sphere.Volume;
+        public IExactEmbedding? ExactEmbedding => null;
+        public IGroupAction? Symmetry => sphere.Symmetry;
+        public TorchSharp.torch.Tensor SampleUniform(long count, TorchSharp.torch.Generator? generator = null, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32) =>
+            sphere.SampleUniform(count, generator, dtype);
+        public TorchSharp.torch.Tensor Project(TorchSharp.torch.Tensor ambient) => sphere.Project(ambient);
+    }
 
     /// <summary>What the runner does for one seed, less its report: resolve the plan, train, evaluate.</summary>
     private static ExperimentResult Run(ExperimentSpec spec, long seed, string directory, string cache, IProgress<TrainingProgress>? progress = null,
@@ -89,7 +105,7 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Theory]
-    [InlineData("sphere", "3", "exact", false, "latent.embedding", "manifold 'sphere' offers no exact embedding; use latent.embedding: learned.")]
+    [InlineData("bare-sphere", null, "exact", false, "latent.embedding", "manifold 'bare-sphere' offers no exact embedding; use latent.embedding: learned.")]
     [InlineData("circle", null, "/nope/f.bin", false, "latent.embedding", "latent.embedding is '/nope/f.bin', which is neither exact, learned, nor an existing file; make one with 'manifoldkit embed circle'.")]
     [InlineData("torus", null, "exact", false, "latent.manifold", "unknown manifold 'torus'")]
     [InlineData("sphere", "0", "exact", false, "latent.manifold", "manifold setting 'dim' is '0'; expected an integer from 1 to 2147483647.")]
