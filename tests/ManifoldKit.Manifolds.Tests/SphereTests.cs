@@ -56,6 +56,27 @@ public sealed class SphereFacts
         }
     }
 
+    /// <summary>The engine keeps codes 1e-6 inside the cube: there f and its metric are finite, in float32 too.</summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void Embedding_IsFiniteNearTheFaces(int n)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var embedding = new Sphere(n).ExactEmbedding;
+        foreach (var dtype in new[] { TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.Float64 })
+            foreach (var edge in new[] { 1e-6, 1 - 1e-6 })
+            {
+                var codes = TorchSharp.torch.full([2, n], edge, dtype: dtype);
+                codes[1] = TorchSharp.torch.full(n, 0.5, dtype: dtype);
+                codes[1, n - 2] = edge;
+                Assert.True(embedding.Embed(codes).isfinite().all().item<bool>(), $"f not finite at {edge} ({dtype})");
+                Assert.True(embedding.MetricTensor(codes).isfinite().all().item<bool>(), $"G not finite at {edge} ({dtype})");
+            }
+    }
+
     /// <summary>Published results depend on the S² map bit for bit: it stays height and longitude.</summary>
     [Fact]
     public void S2Embedding_IsHeightAndLongitude()
