@@ -16,7 +16,7 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
     public string Name => logScale ? "beta_log" : "beta";
 
     /// <inheritdoc />
-    public int ParametersPerDim => 2;
+    public int RawDim(int dim) => 2 * dim;
 
     /// <inheritdoc />
     public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], generator: generator);   // Uniform[0,1]^n
@@ -29,11 +29,12 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
     }
 
     /// <inheritdoc />
-    public double?[] RawForStd(double std)
+    public double?[] RawForStd(int dim, double std)
     {
-        if (logScale) return [LogScaleRaw(std, concentrationFloor), LogScaleRaw(std, concentrationFloor)];
-        var raw = Softplus.Inverse(BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor);
-        return [raw, raw];
+        var raw = logScale
+            ? LogScaleRaw(std, concentrationFloor)
+            : Softplus.Inverse(BetaProduct.SymmetricConcentration(std, concentrationFloor) - concentrationFloor);
+        return PerCoordinate.Layout([raw, raw], dim);
     }
 
     /// <summary>floor + exp(min(raw, 20)), the concentration of the log-scale families (<c>beta_log</c>, <c>beta_centred</c>).</summary>

@@ -15,7 +15,7 @@ public sealed class CentredBetaFamily(double concentrationFloor = 1e-2) : IPoste
     public string Name => "beta_centred";
 
     /// <inheritdoc />
-    public int ParametersPerDim => 1;
+    public int RawDim(int dim) => dim;
 
     /// <inheritdoc />
     public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], generator: generator);   // Uniform[0,1]^n
@@ -28,5 +28,5 @@ public sealed class CentredBetaFamily(double concentrationFloor = 1e-2) : IPoste
     }
 
     /// <inheritdoc />
-    public double?[] RawForStd(double std) => [BetaFamily.LogScaleRaw(std, concentrationFloor)];
+    public double?[] RawForStd(int dim, double std) => PerCoordinate.Layout([BetaFamily.LogScaleRaw(std, concentrationFloor)], dim);
 }

@@ -10,7 +10,7 @@ public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
     public string Name => "gaussian";
 
     /// <inheritdoc />
-    public int ParametersPerDim => 2;
+    public int RawDim(int dim) => 2 * dim;
 
     /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)
@@ -23,10 +23,10 @@ public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
     public Tensor SamplePrior(long count, int dim, Generator? generator) => randn([count, dim], generator: generator);
 
     /// <inheritdoc />
-    public double?[] RawForStd(double std)
+    public double?[] RawForStd(int dim, double std)
     {
         if (!(std > scaleFloor))
             throw new ArgumentOutOfRangeException(nameof(std), std, $"a Gaussian posterior's standard deviation must exceed {scaleFloor:G3}; 0.05 is a sharp start");
-        return [null, Softplus.Inverse(std - scaleFloor)];
+        return PerCoordinate.Layout([null, Softplus.Inverse(std - scaleFloor)], dim);
     }
 }

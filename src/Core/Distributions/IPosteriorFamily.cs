@@ -2,27 +2,42 @@ using static TorchSharp.torch;
 
 namespace ManifoldKit.Distributions;
 
-/// <summary>Turns unconstrained encoder outputs into a posterior over n latent coordinates.</summary>
+/// <summary>
+/// Turns unconstrained encoder outputs into a posterior whose samples have n coordinates: n latent
+/// coordinates (R^n, or ER's hidden cube), or the n = p ambient coordinates of a sphere S^(p−1) for a
+/// family that lives on the sphere itself (<see cref="DirectionalFamily"/>).
+/// </summary>
 public interface IPosteriorFamily
 {
     /// <summary>Config name, e.g. <c>beta</c>.</summary>
     string Name { get; }
 
-    /// <summary>Encoder outputs per latent coordinate.</summary>
-    int ParametersPerDim { get; }
+    /// <summary>Encoder outputs the family reads for samples of <paramref name="dim"/> coordinates.</summary>
+    int RawDim(int dim);
 
     /// <summary>Builds the posterior.</summary>
-    /// <param name="raw">Tensor of shape <c>[B, ParametersPerDim·n]</c>.</param>
+    /// <param name="raw">Tensor of shape <c>[B, RawDim(n)]</c>.</param>
     LatentDistribution Create(Tensor raw);
 
     /// <summary>
-    /// Raw outputs, one per parameter of a coordinate in the order <see cref="Create"/> reads them, that
-    /// give every coordinate the standard deviation <paramref name="std"/>: null for a parameter that
-    /// only places the posterior (left as drawn), and the Beta families centre it on ½.
+    /// The raw outputs, <see cref="RawDim"/>(<paramref name="dim"/>) of them in the order <see cref="Create"/>
+    /// reads them, that give the posterior the spread <paramref name="std"/> (every coordinate's standard
+    /// deviation; a directional family's in each tangent direction): null for an output that only places
+    /// the posterior (left as drawn), and the Beta families centre it on ½.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The family has no member with that spread.</exception>
-    double?[] RawForStd(double std);
+    double?[] RawForStd(int dim, double std);
 
     /// <summary>Draws from the prior the family is paired with, <c>[count, dim]</c>.</summary>
     Tensor SamplePrior(long count, int dim, Generator? generator);
+}
+
+/// <summary>The layout of the families with the same parameters for every coordinate.</summary>
+internal static class PerCoordinate
+{
+    /// <summary>
+    /// Raw outputs for <paramref name="dim"/> coordinates from one value per parameter: each parameter's
+    /// block of <paramref name="dim"/> outputs, in order (how the coordinate-wise families read theirs).
+    /// </summary>
+    public static double?[] Layout(double?[] perParameter, int dim) => [.. perParameter.SelectMany(value => Enumerable.Repeat(value, dim))];
 }

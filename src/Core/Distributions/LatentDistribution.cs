@@ -22,6 +22,14 @@ public abstract class LatentDistribution
     public abstract Tensor RSample(long samples, Generator? generator);
 
     /// <summary>
+    /// Reparameterised samples as <see cref="RSample"/> draws them, with the log density of the noise behind
+    /// them when a rejection sampler drew them (<see cref="LatentSample.NoiseLogDensity"/>; null otherwise),
+    /// which training needs for the gradient's correction term.
+    /// </summary>
+    /// <returns>Values <c>[S, B, n]</c>, and log π <c>[S, B]</c> or null.</returns>
+    public virtual (Tensor Value, Tensor? NoiseLogDensity) RSampleForTraining(long samples, Generator? generator) => (RSample(samples, generator), null);
+
+    /// <summary>
     /// Draws reparameterised samples with log q(z|x) and log p(z) of each, summed over the n
     /// coordinates (what importance weighting needs).
     /// </summary>

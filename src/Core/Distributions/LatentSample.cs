@@ -6,4 +6,10 @@ namespace ManifoldKit.Distributions;
 /// <param name="Value">Tensor of shape <c>[S, B, n]</c>.</param>
 /// <param name="LogQ">log q(z|x), tensor of shape <c>[S, B]</c>.</param>
 /// <param name="LogPrior">log p(z), tensor of shape <c>[S, B]</c>.</param>
-public sealed record LatentSample(Tensor Value, Tensor LogQ, Tensor LogPrior);
+/// <param name="NoiseLogDensity">
+/// For samples drawn by acceptance–rejection, log π(ε; θ) of the accepted noise ε as a function of the
+/// parameters θ (up to a constant), <c>[S, B]</c>: the pathwise gradient of E[g(z)] misses
+/// E[g(z) ∇θ log π(ε; θ)] (Naesseth et al. 2017), which a training objective adds back. Null for a
+/// family sampled without rejection.
+/// </param>
+public sealed record LatentSample(Tensor Value, Tensor LogQ, Tensor LogPrior, Tensor? NoiseLogDensity = null);

@@ -14,6 +14,8 @@ public static class PosteriorFamilies
         ("beta", () => new BetaFamily()),
         ("beta_log", () => new BetaFamily(logScale: true)),
         ("beta_centred", () => new CentredBetaFamily()),
+        ("vmf", DirectionalFamily.VonMisesFisher),
+        ("power_spherical", DirectionalFamily.PowerSpherical),
     ];
 
     /// <summary>Every family's config name, in the order the docs list them.</summary>

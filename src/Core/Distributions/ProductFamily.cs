@@ -15,12 +15,11 @@ public sealed class ProductFamily(IReadOnlyList<(IPosteriorFamily Family, int Di
     /// <inheritdoc />
     public string Name => string.Join(" × ", Factors.Select(f => f.Family.Name));
 
-    /// <summary>Raw outputs the whole product reads: Σ parameters per dim × dim.</summary>
-    public int RawDim => Factors.Sum(f => f.Family.ParametersPerDim * f.Dim);
-
     /// <inheritdoc />
-    /// <remarks>Factors may differ (beta_centred has 1, beta 2), so a product has no single count; <see cref="RawDim"/> is its size.</remarks>
-    public int ParametersPerDim => throw new InvalidOperationException("a product posterior has no single parameter count per coordinate; use RawDim");
+    /// <remarks>The factors' own counts added up; <paramref name="dim"/> must be the factors' total.</remarks>
+    public int RawDim(int dim) => dim == Factors.Sum(f => f.Dim)
+        ? Factors.Sum(f => f.Family.RawDim(f.Dim))
+        : throw new ArgumentException($"a product of {Factors.Sum(f => f.Dim)} coordinates was asked for {dim}", nameof(dim));
 
     /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)
@@ -29,7 +28,7 @@ public sealed class ProductFamily(IReadOnlyList<(IPosteriorFamily Family, int Di
         var offset = 0L;
         foreach (var (family, dim) in Factors)
         {
-            var width = family.ParametersPerDim * dim;
+            var width = family.RawDim(dim);
             parts.Add(family.Create(raw.narrow(-1, offset, width)));
             offset += width;
         }
@@ -37,8 +36,8 @@ public sealed class ProductFamily(IReadOnlyList<(IPosteriorFamily Family, int Di
     }
 
     /// <inheritdoc />
-    /// <remarks>Per factor: the families' layouts differ (see <see cref="Models.Initialisation.SetPosteriorStd"/>).</remarks>
-    public double?[] RawForStd(double std) => throw new InvalidOperationException("set a product's spread factor by factor");
+    /// <remarks>Each factor's layout in turn, as <see cref="Create"/> reads them.</remarks>
+    public double?[] RawForStd(int dim, double std) => [.. Factors.SelectMany(f => f.Family.RawForStd(f.Dim, std))];
 
     /// <summary>Each factor's prior on its own coordinates, side by side: the prior of a product is the product of the priors.</summary>
     public Tensor SamplePrior(long count, int dim, Generator? generator)
@@ -72,10 +71,19 @@ public sealed class ProductDistribution(IReadOnlyList<LatentDistribution> parts)
     public override Tensor RSample(long samples, Generator? generator) => Join(Parts.Select(p => p.RSample(samples, generator)).ToList());
 
     /// <inheritdoc />
+    /// <remarks>The factors' noise is independent, so its log density is the sum over the factors that have one.</remarks>
+    public override (Tensor Value, Tensor? NoiseLogDensity) RSampleForTraining(long samples, Generator? generator)
+    {
+        var draws = Parts.Select(p => p.RSampleForTraining(samples, generator)).ToList();
+        return (Join(draws.Select(d => d.Value)), SumPresent(draws.Select(d => d.NoiseLogDensity)));
+    }
+
+    /// <inheritdoc />
     public override LatentSample RSampleWithDensities(long samples, Generator? generator)
     {
         var draws = Parts.Select(p => p.RSampleWithDensities(samples, generator)).ToList();
-        return new LatentSample(Join(draws.Select(d => d.Value)), Sum(draws.Select(d => d.LogQ)), Sum(draws.Select(d => d.LogPrior)));
+        return new LatentSample(Join(draws.Select(d => d.Value)), Sum(draws.Select(d => d.LogQ)), Sum(draws.Select(d => d.LogPrior)),
+            SumPresent(draws.Select(d => d.NoiseLogDensity)));
     }
 
     /// <inheritdoc />
@@ -89,4 +97,6 @@ public sealed class ProductDistribution(IReadOnlyList<LatentDistribution> parts)
     }
 
     private static Tensor Sum(IEnumerable<Tensor> tensors) => tensors.Aggregate((a, b) => a + b);
+
+    private static Tensor? SumPresent(IEnumerable<Tensor?> tensors) => tensors.OfType<Tensor>().ToList() is { Count: > 0 } present ? Sum(present) : null;
 }

@@ -25,7 +25,7 @@ public static class AngleRecovery
     }
 
     /// <summary>
-    /// The alignment of the first circle factor (one hidden coordinate, a 2-D decoder input) with the
+    /// The alignment of the first circle factor (a 1-manifold with a 2-D decoder input) with the
     /// data's <see cref="DataSources.RotationFactor"/> on the first <paramref name="points"/> test points;
     /// null when the data has no such factor or the latent no circle factor.
     /// </summary>
@@ -36,7 +36,7 @@ public static class AngleRecovery
         int? circle = null;
         foreach (var factor in model.Latent.Factors)
         {
-            if (factor.Embedding is not null && factor.HiddenDim == 1 && factor.DecoderInputDim == 2) { circle = offset; break; }
+            if (factor.ManifoldDim == 1 && factor.DecoderInputDim == 2) { circle = offset; break; }
             offset += factor.DecoderInputDim;
         }
         if (angle < 0 || circle is not { } start) return null;

@@ -49,7 +49,7 @@ public sealed class ExperimentPlan : IDisposable
         var factors = new List<FactorPlan>();
         try
         {
-            foreach (var (prefix, options) in spec.Latent.FactorList()) factors.Add(ResolveFactor(prefix, options, resolve));
+            foreach (var (prefix, options) in spec.Latent.FactorList()) factors.Add(ResolveFactor(spec, prefix, options, resolve));
         }
         catch
         {
@@ -59,7 +59,7 @@ public sealed class ExperimentPlan : IDisposable
         return new ExperimentPlan(spec, task, factors, pluginData);
     }
 
-    private static FactorPlan ResolveFactor(string prefix, LatentOptions options, ManifoldResolver resolve)
+    private static FactorPlan ResolveFactor(ExperimentSpec spec, string prefix, LatentOptions options, ManifoldResolver resolve)
     {
         var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
         if (options.Kind == LatentKind.Euclidean) return new FactorPlan(prefix, options, posterior, null, null, null);
@@ -69,6 +69,14 @@ public sealed class ExperimentPlan : IDisposable
         if (options.GroupAction)
             action = manifold.Symmetry ?? throw new ExperimentException($"{prefix}.group_action",
                 $"manifold '{manifold.Name}' offers no group action; set {prefix}.group_action: false.");
+        if (posterior is DirectionalFamily directional)
+        {
+            if (!DirectionalFamily.Supports(manifold))
+                throw new ExperimentException($"{prefix}.posterior",
+                    $"{prefix}.posterior is {directional.Name}, a posterior on a unit sphere S^n in R^(n+1), but manifold '{manifold.Name}' is not one; use it with {prefix}.manifold: sphere (or circle), or choose beta.");
+            if (spec.Architecture.InitialPosteriorStd is { } std) ExperimentSpec.CheckInitialStd(directional, manifold.AmbientDim, std);
+            return new FactorPlan(prefix, options, posterior, manifold, action, null);
+        }
         if (options.Embedding == EmbeddingSource.Exact && manifold.ExactEmbedding is null)
             throw new ExperimentException($"{prefix}.embedding", $"manifold '{manifold.Name}' offers no exact embedding; use {prefix}.embedding: learned.");
         LearnedEmbedding? saved = null;

@@ -76,24 +76,31 @@ public sealed record ExperimentSpec
         if (Training.DecaySteps is not null && Training.FinalLearningRate is null)
             throw new ExperimentException("training.decay_steps",
                 "training.decay_steps says how many final steps the learning rate decays over, but there is no training.final_learning_rate to decay to; set one (e.g. 1.0e-5) or remove decay_steps.");
+        // A coordinate-wise family's range is the same at every dimension; a directional one's depends on
+        // the sphere, which ExperimentPlan checks once the manifold is known.
         if (Architecture.InitialPosteriorStd is { } std)
-            foreach (var posterior in factors.Select(f => PosteriorFamilies.Create(f.Options.PosteriorFamily)))
-            {
-                try
-                {
-                    posterior.RawForStd(std);
-                }
-                catch (ArgumentOutOfRangeException error)
-                {
-                    throw new ExperimentException("architecture.initial_posterior_std",
-                        string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
-                }
-            }
+            foreach (var posterior in factors.Select(f => PosteriorFamilies.Create(f.Options.PosteriorFamily)).Where(p => p is not DirectionalFamily))
+                CheckInitialStd(posterior, 1, std);
         // The toy tasks' x are real-valued: a likelihood for [0, 1] would score them as nonsense. Other
         // sources are checked on their values when they are read (DataSources.Create).
         if (Likelihoods.ModelsUnitInterval(Architecture.Likelihood) && Data.Source == DataSources.Toy)
             throw new ExperimentException("architecture.likelihood",
                 $"architecture.likelihood is {Architecture.Likelihood}, which models data in [0, 1], but task '{Task}' gives real-valued data; use architecture.likelihood: gaussian.");
+    }
+
+    /// <summary>That <paramref name="posterior"/> has a member of spread <paramref name="std"/> for samples of <paramref name="dim"/> coordinates.</summary>
+    /// <exception cref="ExperimentException">It has none (key <c>architecture.initial_posterior_std</c>).</exception>
+    internal static void CheckInitialStd(IPosteriorFamily posterior, int dim, double std)
+    {
+        try
+        {
+            posterior.RawForStd(dim, std);
+        }
+        catch (ArgumentOutOfRangeException error)
+        {
+            throw new ExperimentException("architecture.initial_posterior_std",
+                string.Create(CultureInfo.InvariantCulture, $"architecture.initial_posterior_std is {std} for the {posterior.Name} posterior: {error.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]}."));
+        }
     }
 
     /// <summary>One factor's keys: ranges (the schema checks only the top-level latent), no nesting, and beta_centred's need of an action.</summary>
@@ -113,6 +120,12 @@ public sealed record ExperimentSpec
             }
         }
         var posterior = PosteriorFamilies.Create(factor.PosteriorFamily);
+        if (posterior is DirectionalFamily && factor.Kind != LatentKind.Manifold)
+            throw new ExperimentException($"{prefix}.posterior",
+                $"{prefix}.posterior is {posterior.Name}, a posterior on a sphere, but {prefix}.kind is euclidean; use it with {prefix}.kind: manifold and {prefix}.manifold: sphere (or circle), or choose gaussian.");
+        if (posterior is DirectionalFamily && factor.Embedding != EmbeddingSource.Exact)
+            throw new ExperimentException($"{prefix}.embedding",
+                $"{prefix}.embedding is {factor.Embedding}, but the {posterior.Name} posterior lives on the sphere itself and uses no embedding f; remove {prefix}.embedding (or set it to exact).");
         if (posterior is CentredBetaFamily && (factor.Kind != LatentKind.Manifold || !factor.GroupAction))
             throw new ExperimentException($"{prefix}.posterior",
                 $"{prefix}.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +

@@ -201,6 +201,11 @@ public sealed class TrainingRun : IDisposable
                 factors.Add(LatentSpace.Euclidean(factor.Options.Dim, factor.Posterior));
                 continue;
             }
+            if (factor.Posterior is DirectionalFamily directional)
+            {
+                factors.Add(LatentSpace.OnSphere(manifold.Name, manifold.IntrinsicDim, directional, factor.Action));
+                continue;
+            }
             var (embedding, path, quality) = embeddings.Provide(plan, factor, seed);
             // A run reports one f file: the first learned or saved factor's.
             if (first.Path is null) first = (path, quality);

@@ -46,11 +46,11 @@ public static class Initialisation
     /// <exception cref="ArgumentOutOfRangeException">The family has no member with that spread.</exception>
     public static void SetPosteriorStd(Linear head, IPosteriorFamily family, int dim, double std, int offset = 0)
     {
-        var raw = family.RawForStd(std);
+        var raw = family.RawForStd(dim, std);
         using var noGrad = no_grad();
-        for (var p = 0; p < raw.Length; p++)
-            if (raw[p] is { } value)
-                head.bias![TensorIndex.Slice(offset + p * dim, offset + (p + 1) * dim)].fill_(value);
+        for (var i = 0; i < raw.Length; i++)
+            if (raw[i] is { } value)
+                head.bias![offset + i].fill_(value);
     }
 
     // Depth first: TorchSharp's modules() lists a module's children before their own submodules.

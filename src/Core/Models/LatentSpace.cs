@@ -4,16 +4,17 @@ using static TorchSharp.torch;
 namespace ManifoldKit.Models;
 
 /// <summary>
-/// Where the latent variable lives and what the decoder sees: z itself (a Euclidean VAE), or
-/// f(z_hid) for an embedding f of the hidden cube into a manifold (ER), optionally moved by a
-/// group element g = a(x) from an extra encoder head (the paper, section 3).
+/// Where the latent variable lives and what the decoder sees: z itself (a Euclidean VAE, or a
+/// posterior on a sphere itself such as von Mises–Fisher), or f(z_hid) for an embedding f of the
+/// hidden cube into a manifold (ER), optionally moved by a group element g = a(x) from an extra
+/// encoder head (the paper, section 3).
 /// </summary>
 public sealed class LatentSpace
 {
-    private LatentSpace(string name, int hiddenDim, int decoderInputDim, IPosteriorFamily posterior, IEmbedding? embedding, IGroupAction? action,
+    private LatentSpace(string name, int hiddenDim, int decoderInputDim, int? manifoldDim, IPosteriorFamily posterior, IEmbedding? embedding, IGroupAction? action,
         IReadOnlyList<LatentSpace>? factors = null)
     {
-        (Name, HiddenDim, DecoderInputDim, Posterior, Embedding, Action) = (name, hiddenDim, decoderInputDim, posterior, embedding, action);
+        (Name, HiddenDim, DecoderInputDim, ManifoldDim, Posterior, Embedding, Action) = (name, hiddenDim, decoderInputDim, manifoldDim, posterior, embedding, action);
         Factors = factors ?? [this];
         IsProduct = factors is not null;
     }
@@ -25,13 +26,16 @@ public sealed class LatentSpace
     public bool IsProduct { get; }
 
     /// <summary>Raw encoder outputs the posterior reads.</summary>
-    public int PosteriorParameters => Posterior is ProductFamily product ? product.RawDim : Posterior.ParametersPerDim * HiddenDim;
+    public int PosteriorParameters => Posterior.RawDim(HiddenDim);
 
     /// <summary>A label for reports, e.g. <c>euclidean-2</c> or <c>circle+action</c>.</summary>
     public string Name { get; }
 
-    /// <summary>n: dimension of z (Euclidean) or z_hid (ER).</summary>
+    /// <summary>The width of the posterior's samples: n for z in R^n or z_hid in ER's cube, m for z on a sphere in R^m.</summary>
     public int HiddenDim { get; }
+
+    /// <summary>The manifold's intrinsic dimension; null for a Euclidean latent or a product.</summary>
+    public int? ManifoldDim { get; }
 
     /// <summary>Size of the decoder's input: n, or the ambient dimension m of the manifold.</summary>
     public int DecoderInputDim { get; }
@@ -47,11 +51,22 @@ public sealed class LatentSpace
 
     /// <summary>A Gaussian VAE latent R^n with prior N(0, I).</summary>
     public static LatentSpace Euclidean(int dim, IPosteriorFamily? posterior = null) =>
-        new($"euclidean-{dim}", dim, dim, posterior ?? new GaussianFamily(), null, null);
+        new($"euclidean-{dim}", dim, dim, null, posterior ?? new GaussianFamily(), null, null);
 
     /// <summary>An ER latent: Beta posterior on [0,1]^n pushed through f, optionally with a group-action encoder.</summary>
     public static LatentSpace Manifold(string name, IEmbedding embedding, IGroupAction? action = null, IPosteriorFamily? posterior = null) =>
-        new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, posterior ?? new BetaFamily(), embedding, action);
+        new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, embedding.HiddenDim, posterior ?? new BetaFamily(), embedding, action);
+
+    /// <summary>
+    /// A latent on the unit sphere S^n ⊂ R^(n+1) with a posterior that lives there itself (no f): the
+    /// decoder sees z, or a(x)·z with a group-action encoder. Named e.g. <c>sphere[vmf]+action</c>.
+    /// </summary>
+    /// <param name="name">The manifold's name.</param>
+    /// <param name="n">The sphere's dimension n ≥ 1.</param>
+    /// <param name="posterior">A family on S^n (<see cref="DirectionalFamily"/>).</param>
+    /// <param name="action">The group acting on the sphere, or null.</param>
+    public static LatentSpace OnSphere(string name, int n, DirectionalFamily posterior, IGroupAction? action = null) =>
+        new($"{name}[{posterior.Name}]{(action is null ? "" : "+action")}", n + 1, n + 1, n, posterior, null, action);
 
     /// <summary>
     /// The product of <paramref name="factors"/> (single latents): the posterior factorises, the KL and
@@ -66,7 +81,7 @@ public sealed class LatentSpace
         if (factors.Any(f => f.IsProduct)) throw new ArgumentException("a factor of a product cannot itself be a product", nameof(factors));
         var posterior = new ProductFamily([.. factors.Select(f => (f.Posterior, f.HiddenDim))]);
         var embedding = factors.All(f => f.Embedding is not null) ? new ProductEmbedding([.. factors.Select(f => f.Embedding!)]) : null;
-        return new LatentSpace(string.Join(" × ", factors.Select(f => f.Name)), factors.Sum(f => f.HiddenDim), factors.Sum(f => f.DecoderInputDim),
+        return new LatentSpace(string.Join(" × ", factors.Select(f => f.Name)), factors.Sum(f => f.HiddenDim), factors.Sum(f => f.DecoderInputDim), null,
             posterior, embedding, null, [.. factors]);
     }
 

@@ -112,10 +112,10 @@ public sealed class VariationalAutoencoder : nn.Module
         var features = encoder.forward(x);
         var posterior = Latent.Posterior.Create(posteriorHead.forward(features));
         var sample = densities ? posterior.RSampleWithDensities(samples, generator) : null;
-        var hidden = sample?.Value ?? posterior.RSample(samples, generator);
+        var (hidden, noise) = sample is null ? posterior.RSampleForTraining(samples, generator) : (sample.Value, sample.NoiseLogDensity);
         var output = decoder.forward(Place(features, hidden));                 // [S, B, D]
         var logLikelihood = likelihood.LogProb(x, output);
-        return new ModelTerms(logLikelihood, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior);
+        return new ModelTerms(logLikelihood, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior, noise);
     }
 
     /// <summary>

@@ -236,6 +236,7 @@ public sealed class Trainer : IDisposable
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();
         var loss = KlWeight() * kl - logLikelihood;
+        if (terms.RejectionCorrection is { } correction) loss -= correction;   // zero in value: the reported loss is unchanged
         var forward = Stopwatch.GetTimestamp();
         loss.backward();
         var backward = Stopwatch.GetTimestamp();

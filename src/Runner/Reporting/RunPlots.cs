@@ -84,9 +84,9 @@ public static class RunPlots
             var part = latent.Factors[i];
             var slice = input.narrow(-1, offset, part.DecoderInputDim);
             offset += part.DecoderInputDim;
-            if (part.Embedding is null || part.DecoderInputDim < 2) continue;
+            if (part.ManifoldDim is null || part.DecoderInputDim < 2) continue;
             var manifold = part.Name.Replace("+action", "");
-            var (u, v, axes) = part.DecoderInputDim == 3 && part.HiddenDim == 2
+            var (u, v, axes) = part.DecoderInputDim == 3 && part.ManifoldDim == 2
                 ? (atan2(slice.select(-1, 1), slice.select(-1, 0)), slice.select(-1, 2) / slice.norm(-1, keepdim: false).clamp_min(1e-12), ("longitude (rad)", "height"))
                 : (slice.select(-1, 0), slice.select(-1, 1), ("coordinate 1", "coordinate 2"));
             var (us, vs) = (Values(u), Values(v));

@@ -162,7 +162,7 @@ public sealed class BetaProductTests
     {
         using var scope = NewDisposeScope();
         var family = new CentredBetaFamily();
-        Assert.Equal(("beta_centred", 1), (family.Name, family.ParametersPerDim));
+        Assert.Equal(("beta_centred", 1), (family.Name, family.RawDim(1)));
         var raw = (100 * randn([16, 3], dtype: ScalarType.Float64, generator: seed.Generator())).requires_grad_(true);
         var posterior = (BetaProduct)family.Create(raw);
         TensorAssert.Close(posterior.Alpha, raw.clamp_max(20).exp() + 1e-2, 1e-12, "exp c");

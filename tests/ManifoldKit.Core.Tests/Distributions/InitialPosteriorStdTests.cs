@@ -14,7 +14,7 @@ public sealed class InitialPosteriorStdTests
 
     /// <summary>Raw outputs laid out as <see cref="IPosteriorFamily.Create"/> reads them, [1, p·n]; a location gets <paramref name="location"/>.</summary>
     private static Tensor Raw(IPosteriorFamily family, double std, int n, double location) =>
-        tensor(family.RawForStd(std).SelectMany(value => Enumerable.Repeat(value ?? location, n)).ToArray(), dtype: ScalarType.Float64).unsqueeze(0);
+        tensor(family.RawForStd(n, std).Select(value => value ?? location).ToArray(), dtype: ScalarType.Float64).unsqueeze(0);
 
     /// <summary>
     /// Every family turns <c>RawForStd(s)</c> into a posterior whose every coordinate has standard
@@ -58,7 +58,7 @@ public sealed class InitialPosteriorStdTests
     [InlineData(3, 0.6)]
     [InlineData(3, 1e-5)]
     public void RawForStd_OutOfRange_Throws(int family, double std) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => Families[family].RawForStd(std));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Families[family].RawForStd(3, std));
 
     /// <summary>
     /// <see cref="LatentDistribution.Stddev"/> matches the standard deviation of 40,000 samples, from
