@@ -108,7 +108,7 @@ sealed class ProbeModel : nn.Module
         latent = action == "euclidean" ? LatentSpace.Euclidean(3, family) : LatentSpace.Manifold("so3", manifold.ExactEmbedding, manifold.Symmetry, family);
         (so3, oracle) = (manifold.Symmetry, action == "oracle");
         encoder = nn.Sequential(nn.Linear(100, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU());
-        posteriorHead = nn.Linear(128, family.ParametersPerDim * latent.HiddenDim);
+        posteriorHead = nn.Linear(128, latent.PosteriorParameters);
         actionHead = nn.Linear(128, so3.ParameterDim);
         decoder = nn.Sequential(nn.Linear(latent.DecoderInputDim, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 100));
         logScale = nn.Parameter(zeros(100));

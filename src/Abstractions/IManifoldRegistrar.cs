@@ -24,4 +24,16 @@ public interface IManifoldRegistrar
     /// <remarks>A default body, so that a registrar written before data sources (a plugin's test double) still compiles.</remarks>
     IManifoldRegistrar AddDataSource(string name, Func<ManifoldSettings, IDataSource> factory) =>
         throw new NotSupportedException($"this registrar does not take data sources ('{name}').");
+
+    /// <summary>
+    /// Registers a posterior family that lives on a manifold itself under a lowercase name (the value of
+    /// <c>latent.posterior</c> that selects it), for every manifold it
+    /// <see cref="Distributions.IManifoldPosteriorFamily.Supports"/>.
+    /// </summary>
+    /// <param name="name">Lowercase registry key, e.g. <c>matrix_fisher</c>; the built-in families' names are taken.</param>
+    /// <param name="factory">Builds a new instance of the family.</param>
+    /// <returns>This registrar, for chaining.</returns>
+    /// <remarks>A default body, so that a registrar written before posterior families (a plugin's test double) still compiles.</remarks>
+    IManifoldRegistrar AddPosteriorFamily(string name, Func<Distributions.IManifoldPosteriorFamily> factory) =>
+        throw new NotSupportedException($"this registrar does not take posterior families ('{name}').");
 }

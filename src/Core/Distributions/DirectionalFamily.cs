@@ -11,7 +11,7 @@ namespace ManifoldKit.Distributions;
 /// concentration κ = exp(min(raw, log 10⁵)), a log scale as <c>beta_log</c> uses, so Adam moves a
 /// sharp posterior as easily as a broad one; the cap keeps κ in the range the properties check.
 /// </summary>
-public sealed class DirectionalFamily : IPosteriorFamily
+public sealed class DirectionalFamily : IManifoldPosteriorFamily
 {
     /// <summary>The largest concentration the family produces.</summary>
     public const double MaxConcentration = 1e5;
@@ -26,12 +26,13 @@ public sealed class DirectionalFamily : IPosteriorFamily
     /// <summary>The Power Spherical family, <c>power_spherical</c>.</summary>
     public static DirectionalFamily PowerSpherical() => new(vonMisesFisher: false);
 
-    /// <summary>
+    /// <inheritdoc />
+    /// <remarks>
     /// Whether <paramref name="manifold"/> is a unit sphere S^n ⊂ R^(n+1), the only place these families
     /// live: one more ambient dimension than intrinsic, the unit sphere's volume, and uniform points of
     /// norm 1. Any plugin's manifold that is one qualifies (the built-in circle and sphere do).
-    /// </summary>
-    public static bool Supports(IManifold manifold)
+    /// </remarks>
+    public bool Supports(IManifold manifold)
     {
         var n = manifold.IntrinsicDim;
         if (manifold.AmbientDim != n + 1 || manifold.Volume is not { } volume || Math.Abs(volume - Spheres.Volume(n)) > 1e-9 * volume) return false;

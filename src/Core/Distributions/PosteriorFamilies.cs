@@ -27,9 +27,19 @@ public static class PosteriorFamilies
     /// </summary>
     public static string DefaultFor(LatentKind kind) => kind == LatentKind.Euclidean ? "gaussian" : "beta";
 
-    /// <summary>A new family by config name.</summary>
-    /// <exception cref="ExperimentException">No family has that name (key <c>latent.posterior</c>).</exception>
-    public static IPosteriorFamily Create(string name) =>
-        Families.FirstOrDefault(f => f.Name == name).Create?.Invoke()
-        ?? throw new ExperimentException("latent.posterior", $"latent.posterior is '{name}'; expected {string.Join(", ", Names.SkipLast(1))} or {Names[^1]}.");
+    /// <summary>A new built-in family by config name; null for any other name (a plugin's, or a typo).</summary>
+    public static IPosteriorFamily? Find(string name) => Families.FirstOrDefault(f => f.Name == name).Create?.Invoke();
+
+    /// <summary>A new family by config name: a built-in one, or one a plugin registered.</summary>
+    /// <param name="key">The key that names it, for the error: <c>latent.posterior</c> or <c>latent.factors[i].posterior</c>.</param>
+    /// <param name="name">The name.</param>
+    /// <param name="plugins">The families plugins registered, by name (none when null).</param>
+    /// <exception cref="ExperimentException">No family has that name.</exception>
+    public static IPosteriorFamily Create(string key, string name, IReadOnlyDictionary<string, Func<IManifoldPosteriorFamily>>? plugins = null)
+    {
+        if (Find(name) is { } family) return family;
+        if (plugins?.GetValueOrDefault(name) is { } factory) return factory();
+        var known = Names.Concat((plugins?.Keys ?? []).Order(StringComparer.Ordinal)).ToList();
+        throw new ExperimentException(key, $"{key} is '{name}', which is neither built in nor registered by a plugin; known: {string.Join(", ", known)}.");
+    }
 }

@@ -34,7 +34,9 @@ public sealed class ExperimentPlan : IDisposable
     /// <param name="spec">The experiment.</param>
     /// <param name="resolve">The manifold catalogue.</param>
     /// <param name="dataSources">The plugins' data sources by name (none when null).</param>
-    public static ExperimentPlan Resolve(ExperimentSpec spec, ManifoldResolver resolve, IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>>? dataSources = null)
+    /// <param name="posteriorFamilies">The plugins' posterior families by name (none when null).</param>
+    public static ExperimentPlan Resolve(ExperimentSpec spec, ManifoldResolver resolve, IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>>? dataSources = null,
+        IReadOnlyDictionary<string, Func<IManifoldPosteriorFamily>>? posteriorFamilies = null)
     {
         var task = Manifold(resolve, "task", spec.Task, spec.TaskSettings);
         spec.Validate();
@@ -49,7 +51,7 @@ public sealed class ExperimentPlan : IDisposable
         var factors = new List<FactorPlan>();
         try
         {
-            foreach (var (prefix, options) in spec.Latent.FactorList()) factors.Add(ResolveFactor(spec, prefix, options, resolve));
+            foreach (var (prefix, options) in spec.Latent.FactorList()) factors.Add(ResolveFactor(spec, prefix, options, resolve, posteriorFamilies));
         }
         catch
         {
@@ -59,9 +61,11 @@ public sealed class ExperimentPlan : IDisposable
         return new ExperimentPlan(spec, task, factors, pluginData);
     }
 
-    private static FactorPlan ResolveFactor(ExperimentSpec spec, string prefix, LatentOptions options, ManifoldResolver resolve)
+    private static FactorPlan ResolveFactor(ExperimentSpec spec, string prefix, LatentOptions options, ManifoldResolver resolve,
+        IReadOnlyDictionary<string, Func<IManifoldPosteriorFamily>>? posteriorFamilies)
     {
-        var posterior = PosteriorFamilies.Create(options.PosteriorFamily);
+        var posterior = PosteriorFamilies.Create($"{prefix}.posterior", options.PosteriorFamily, posteriorFamilies);
+        if (posterior is IManifoldPosteriorFamily) ExperimentSpec.CheckOnManifold(prefix, options, posterior);
         if (options.Kind == LatentKind.Euclidean) return new FactorPlan(prefix, options, posterior, null, null, null);
 
         var manifold = Manifold(resolve, $"{prefix}.manifold", options.Manifold, options.ManifoldSettings);
@@ -69,12 +73,12 @@ public sealed class ExperimentPlan : IDisposable
         if (options.GroupAction)
             action = manifold.Symmetry ?? throw new ExperimentException($"{prefix}.group_action",
                 $"manifold '{manifold.Name}' offers no group action; set {prefix}.group_action: false.");
-        if (posterior is DirectionalFamily directional)
+        if (posterior is IManifoldPosteriorFamily onManifold)
         {
-            if (!DirectionalFamily.Supports(manifold))
+            if (!onManifold.Supports(manifold))
                 throw new ExperimentException($"{prefix}.posterior",
-                    $"{prefix}.posterior is {directional.Name}, a posterior on a unit sphere S^n in R^(n+1), but manifold '{manifold.Name}' is not one; use it with {prefix}.manifold: sphere (or circle), or choose beta.");
-            if (spec.Architecture.InitialPosteriorStd is { } std) ExperimentSpec.CheckInitialStd(directional, manifold.AmbientDim, std);
+                    $"{prefix}.posterior is {onManifold.Name}, which does not live on manifold '{manifold.Name}'{(onManifold is DirectionalFamily ? " (it needs a unit sphere S^n in R^(n+1): sphere or circle)" : "")}; choose another manifold, or beta.");
+            if (spec.Architecture.InitialPosteriorStd is { } std) ExperimentSpec.CheckInitialStd(onManifold, manifold.AmbientDim, std);
             return new FactorPlan(prefix, options, posterior, manifold, action, null);
         }
         if (options.Embedding == EmbeddingSource.Exact && manifold.ExactEmbedding is null)

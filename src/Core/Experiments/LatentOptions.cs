@@ -31,8 +31,8 @@ public sealed record LatentOptions
     public bool GroupAction { get; init; }
 
     /// <summary>A name from <see cref="PosteriorFamilies"/>; null for the kind's default (<see cref="PosteriorFamily"/>).</summary>
-    [Setting("posterior family: `gaussian`, `beta` (concentrations softplus(raw) + 0.01), `beta_log` (the same family with concentrations exp(raw) + 0.01, easier to make sharp), `beta_centred` (Beta(c, c), c = exp(raw) + 0.01: centred on the cube's middle, so the group action alone places the posterior; needs `latent.group_action: true`), or, on a unit sphere (`sphere`, `circle`) with no embedding, `vmf` (von Mises–Fisher) or `power_spherical` (Power Spherical): mean direction raw/|raw| and concentration κ = exp(raw) ≤ 1e5 (docs/families.md)",
-        DefaultText = "`gaussian` for Euclidean, `beta` for manifolds", WrittenAs = nameof(PosteriorFamily), Choices = typeof(PosteriorFamilies))]
+    [Setting("posterior family: `gaussian`, `beta` (concentrations softplus(raw) + 0.01), `beta_log` (the same family with concentrations exp(raw) + 0.01, easier to make sharp), `beta_centred` (Beta(c, c), c = exp(raw) + 0.01: centred on the cube's middle, so the group action alone places the posterior; needs `latent.group_action: true`), or, on a unit sphere (`sphere`, `circle`) with no embedding, `vmf` (von Mises–Fisher) or `power_spherical` (Power Spherical): mean direction raw/|raw| and concentration κ = exp(raw) ≤ 1e5 (docs/families.md); or a family a plugin registers",
+        DefaultText = "`gaussian` for Euclidean, `beta` for manifolds", WrittenAs = nameof(PosteriorFamily))]
     public string? Posterior { get; init; }
 
     /// <summary>The factors of a product latent; empty when the keys above describe the one latent.</summary>

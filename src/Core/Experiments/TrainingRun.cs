@@ -201,9 +201,9 @@ public sealed class TrainingRun : IDisposable
                 factors.Add(LatentSpace.Euclidean(factor.Options.Dim, factor.Posterior));
                 continue;
             }
-            if (factor.Posterior is DirectionalFamily directional)
+            if (factor.Posterior is IManifoldPosteriorFamily onManifold)
             {
-                factors.Add(LatentSpace.OnSphere(manifold.Name, manifold.IntrinsicDim, directional, factor.Action));
+                factors.Add(LatentSpace.OnManifold(manifold, onManifold, factor.Action));
                 continue;
             }
             var (embedding, path, quality) = embeddings.Provide(plan, factor, seed);

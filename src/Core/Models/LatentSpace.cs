@@ -58,15 +58,15 @@ public sealed class LatentSpace
         new(action is null ? name : $"{name}+action", embedding.HiddenDim, embedding.AmbientDim, embedding.HiddenDim, posterior ?? new BetaFamily(), embedding, action);
 
     /// <summary>
-    /// A latent on the unit sphere S^n ⊂ R^(n+1) with a posterior that lives there itself (no f): the
-    /// decoder sees z, or a(x)·z with a group-action encoder. Named e.g. <c>sphere[vmf]+action</c>.
+    /// A latent on <paramref name="manifold"/> with a posterior that lives there itself (no f), e.g. von
+    /// Mises–Fisher on a sphere: samples are points of R^m, and the decoder sees z, or a(x)·z with a
+    /// group-action encoder. Named e.g. <c>sphere[vmf]+action</c>.
     /// </summary>
-    /// <param name="name">The manifold's name.</param>
-    /// <param name="n">The sphere's dimension n ≥ 1.</param>
-    /// <param name="posterior">A family on S^n (<see cref="DirectionalFamily"/>).</param>
-    /// <param name="action">The group acting on the sphere, or null.</param>
-    public static LatentSpace OnSphere(string name, int n, DirectionalFamily posterior, IGroupAction? action = null) =>
-        new($"{name}[{posterior.Name}]{(action is null ? "" : "+action")}", n + 1, n + 1, n, posterior, null, action);
+    /// <param name="manifold">The manifold, which <paramref name="posterior"/> supports.</param>
+    /// <param name="posterior">The family.</param>
+    /// <param name="action">The group acting on the manifold, or null.</param>
+    public static LatentSpace OnManifold(IManifold manifold, IManifoldPosteriorFamily posterior, IGroupAction? action = null) =>
+        new($"{manifold.Name}[{posterior.Name}]{(action is null ? "" : "+action")}", manifold.AmbientDim, manifold.AmbientDim, manifold.IntrinsicDim, posterior, null, action);
 
     /// <summary>
     /// The product of <paramref name="factors"/> (single latents): the posterior factorises, the KL and

@@ -34,6 +34,8 @@ public static class ManifoldsCommand
             }
             var plugins = catalog.DataSources.Select(e => $"{e.Name} ({e.AssemblyPath})");
             Console.WriteLine($"data sources: {string.Join(", ", ManifoldKit.Data.DataSources.Names.Select(n => $"{n} (built in)").Concat(plugins))}");
+            var families = catalog.PosteriorFamilies.Select(e => $"{e.Name} ({e.AssemblyPath})");
+            Console.WriteLine($"posterior families: {string.Join(", ", Distributions.PosteriorFamilies.Names.Select(n => $"{n} (built in)").Concat(families))}");
             foreach (var diagnostic in catalog.Diagnostics) Console.WriteLine($"warning: {diagnostic}");
             return 0;
         }));

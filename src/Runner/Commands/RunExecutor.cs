@@ -28,7 +28,7 @@ public static class RunExecutor
     {
         try
         {
-            return ExperimentPlan.Resolve(config.Spec, catalog.Create, catalog.DataSourceFactories);
+            return ExperimentPlan.Resolve(config.Spec, catalog.Create, catalog.DataSourceFactories, catalog.PosteriorFamilyFactories);
         }
         catch (ExperimentException error)
         {

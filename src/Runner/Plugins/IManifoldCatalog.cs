@@ -15,6 +15,12 @@ public interface IManifoldCatalog
     /// <summary>The factories of the plugins' data sources, by name.</summary>
     IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>> DataSourceFactories { get; }
 
+    /// <summary>Every posterior family registered by a plugin, sorted by name.</summary>
+    IReadOnlyList<ManifoldEntry> PosteriorFamilies { get; }
+
+    /// <summary>The factories of the plugins' posterior families, by name.</summary>
+    IReadOnlyDictionary<string, Func<Distributions.IManifoldPosteriorFamily>> PosteriorFamilyFactories { get; }
+
     /// <summary>Builds the manifold registered as <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No such name (the message lists the known ones and the nearest), bad settings, or a setting the manifold does not read.</exception>
     IManifold Create(string name, ManifoldSettings settings);

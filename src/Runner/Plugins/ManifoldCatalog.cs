@@ -5,8 +5,13 @@ namespace ManifoldKit.Runner.Plugins;
 
 /// <summary>The catalog over the factories plugins registered as keyed services.</summary>
 internal sealed class ManifoldCatalog(IServiceProvider services, IReadOnlyList<ManifoldEntry> entries, IReadOnlyList<string> diagnostics,
-    IReadOnlyList<ManifoldEntry> dataSources, IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>> dataSourceFactories) : IManifoldCatalog
+    IReadOnlyList<ManifoldEntry> dataSources, IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>> dataSourceFactories,
+    IReadOnlyList<ManifoldEntry> posteriorFamilies, IReadOnlyDictionary<string, Func<Distributions.IManifoldPosteriorFamily>> posteriorFamilyFactories) : IManifoldCatalog
 {
+    public IReadOnlyList<ManifoldEntry> PosteriorFamilies { get; } = posteriorFamilies.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+
+    public IReadOnlyDictionary<string, Func<Distributions.IManifoldPosteriorFamily>> PosteriorFamilyFactories { get; } = posteriorFamilyFactories;
+
     public IReadOnlyList<ManifoldEntry> DataSources { get; } = dataSources.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
     public IReadOnlyDictionary<string, Func<ManifoldSettings, IDataSource>> DataSourceFactories { get; } = dataSourceFactories;

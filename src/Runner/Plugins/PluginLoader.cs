@@ -57,7 +57,8 @@ public static class PluginLoader
             }
             foreach (var assemblyPath in FindAssemblies(directory)) LoadOne(assemblyPath, registrar);
         }
-        services.AddSingleton<IManifoldCatalog>(provider => new ManifoldCatalog(provider, registrar.Entries, registrar.Diagnostics, registrar.DataEntries, registrar.DataFactories));
+        services.AddSingleton<IManifoldCatalog>(provider => new ManifoldCatalog(provider, registrar.Entries, registrar.Diagnostics, registrar.DataEntries, registrar.DataFactories,
+            registrar.PosteriorEntries, registrar.PosteriorFactories));
     }
 
     private static void LoadOne(string assemblyPath, Registrar registrar)
@@ -110,6 +111,7 @@ public static class PluginLoader
     {
         private readonly List<(string Name, Func<ManifoldSettings, IManifold> Factory)> pending = [];
         private readonly List<(string Name, Func<ManifoldSettings, IDataSource> Factory)> pendingData = [];
+        private readonly List<(string Name, Func<Distributions.IManifoldPosteriorFamily> Factory)> pendingPosteriors = [];
         private (string Path, string Type) current;
 
         public List<ManifoldEntry> Entries { get; } = [];
@@ -118,6 +120,10 @@ public static class PluginLoader
 
         public Dictionary<string, Func<ManifoldSettings, IDataSource>> DataFactories { get; } = [];
 
+        public List<ManifoldEntry> PosteriorEntries { get; } = [];
+
+        public Dictionary<string, Func<Distributions.IManifoldPosteriorFamily>> PosteriorFactories { get; } = [];
+
         public List<string> Diagnostics { get; } = [];
 
         public void Begin(string path, string type)
@@ -125,6 +131,7 @@ public static class PluginLoader
             current = (path, type);
             pending.Clear();
             pendingData.Clear();
+            pendingPosteriors.Clear();
         }
 
         public IManifoldRegistrar Add(string name, Func<ManifoldSettings, IManifold> factory)
@@ -136,6 +143,12 @@ public static class PluginLoader
         public IManifoldRegistrar AddDataSource(string name, Func<ManifoldSettings, IDataSource> factory)
         {
             pendingData.Add((CheckName(name, factory, "data source"), factory));
+            return this;
+        }
+
+        public IManifoldRegistrar AddPosteriorFamily(string name, Func<Distributions.IManifoldPosteriorFamily> factory)
+        {
+            pendingPosteriors.Add((CheckName(name, factory, "posterior family"), factory));
             return this;
         }
 
@@ -163,6 +176,19 @@ public static class PluginLoader
                 }
             }
             pendingData.Clear();
+            foreach (var (name, factory) in pendingPosteriors)
+            {
+                if (Distributions.PosteriorFamilies.Names.Contains(name))
+                    Diagnostics.Add($"plugin {current.Path} ({current.Type}) registers the posterior family '{name}', which is built in; skipped.");
+                else if (PosteriorEntries.FirstOrDefault(e => e.Name == name) is { } owner)
+                    Diagnostics.Add($"plugin {current.Path} ({current.Type}) registers the posterior family '{name}', already registered by {owner.AssemblyPath}; the first one is kept.");
+                else
+                {
+                    PosteriorFactories[name] = factory;
+                    PosteriorEntries.Add(new ManifoldEntry(name, current.Path, current.Type));
+                }
+            }
+            pendingPosteriors.Clear();
             foreach (var (name, factory) in pending)
             {
                 if (Entries.FirstOrDefault(e => e.Name == name) is { } owner)
@@ -180,6 +206,7 @@ public static class PluginLoader
         {
             pending.Clear();
             pendingData.Clear();
+            pendingPosteriors.Clear();
         }
     }
 }

@@ -4,8 +4,8 @@ namespace ManifoldKit.Distributions;
 
 /// <summary>
 /// Turns unconstrained encoder outputs into a posterior whose samples have n coordinates: n latent
-/// coordinates (R^n, or ER's hidden cube), or the n = p ambient coordinates of a sphere S^(p−1) for a
-/// family that lives on the sphere itself (<see cref="DirectionalFamily"/>).
+/// coordinates (R^n, or ER's hidden cube), or the m ambient coordinates of a manifold for a family that
+/// lives on the manifold itself (<see cref="IManifoldPosteriorFamily"/>, e.g. von Mises–Fisher on a sphere).
 /// </summary>
 public interface IPosteriorFamily
 {
@@ -30,14 +30,4 @@ public interface IPosteriorFamily
 
     /// <summary>Draws from the prior the family is paired with, <c>[count, dim]</c>.</summary>
     Tensor SamplePrior(long count, int dim, Generator? generator);
-}
-
-/// <summary>The layout of the families with the same parameters for every coordinate.</summary>
-internal static class PerCoordinate
-{
-    /// <summary>
-    /// Raw outputs for <paramref name="dim"/> coordinates from one value per parameter: each parameter's
-    /// block of <paramref name="dim"/> outputs, in order (how the coordinate-wise families read theirs).
-    /// </summary>
-    public static double?[] Layout(double?[] perParameter, int dim) => [.. perParameter.SelectMany(value => Enumerable.Repeat(value, dim))];
 }
