@@ -124,6 +124,29 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     }
 
     /// <summary>
+    /// Each coordinate's <see cref="LatentDistribution.Stddev"/> squared equals the variance of 20,000 of
+    /// q's samples within 5 standard errors of a sample variance (from the fourth moment) plus 10⁻⁹:
+    /// guards a Stddev that states a spread the posterior does not have (plots and reports read it).
+    /// </summary>
+    [Property]
+    public void Stddev_MatchesSamples(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = seed.Generator();
+        var q = Family.Create(RandomRaw(generator));
+        const int samples = 20_000;
+        var z = q.RSample(samples, generator);                                       // [S, B, m]
+        var centred = (z - z.mean([0L])).square();
+        var variance = centred.mean([0L]);
+        var error = ((centred.square().mean([0L]) - variance.square()).clamp_min(0) / samples).sqrt();
+        var stated = q.Stddev;
+        TensorAssert.Shape(stated, [BatchSize, Width], "Stddev");
+        var gap = (stated.square() - variance).abs();
+        if (!(gap <= 5 * error + 1e-9).all().item<bool>())
+            throw new XunitException($"{Family.Name} on {Manifold.Name}: Stddev² {stated.square().ToString(TorchSharp.TensorStringStyle.Numpy)} against sample variances {variance.ToString(TorchSharp.TensorStringStyle.Numpy)}");
+    }
+
+    /// <summary>
     /// For a uniform prior (<see cref="UniformPrior"/>), log p(z) = −log Vol(M) at every sample: guards a
     /// prior density taken with respect to the wrong measure (the hidden cube's, or a chart's) or the
     /// wrong volume. Skipped when the manifold states no volume.
