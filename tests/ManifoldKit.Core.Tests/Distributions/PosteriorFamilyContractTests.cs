@@ -16,3 +16,6 @@ public sealed class PowerSphericalOnCircleContract : PosteriorFamilyContract { p
 public sealed class PowerSphericalOnS2Contract : PosteriorFamilyContract { protected override IManifoldPosteriorFamily CreateFamily() => DirectionalFamily.PowerSpherical(); protected override IManifold CreateManifold() => new Sphere(2); }
 
 public sealed class PowerSphericalOnS5Contract : PosteriorFamilyContract { protected override IManifoldPosteriorFamily CreateFamily() => DirectionalFamily.PowerSpherical(); protected override IManifold CreateManifold() => new Sphere(5); }
+
+// A plugin's family (tests/ManifoldKit.Runner.TestPlugins), as a plugin author's test project runs it.
+public sealed class WrappedCauchyOnCircleContract : PosteriorFamilyContract { protected override IManifoldPosteriorFamily CreateFamily() => new ManifoldKit.Runner.TestPlugins.WrappedCauchyFamily(); protected override IManifold CreateManifold() => new Circle(); }
