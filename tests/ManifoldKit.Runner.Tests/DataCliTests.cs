@@ -207,4 +207,35 @@ public sealed class DataCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal($"manifoldkit: {config}:2: data.source: data.source is 'stripes', which is neither built in nor registered by a plugin; known: toy, files, fashion-mnist.\n", error);
     }
+    /// <summary>
+    /// A posterior family registered by a plugin is listed, trained with on the circle it supports, refused on the sphere it does
+    /// not, and a misspelt name is refused with the plugin's family among the known.
+    /// </summary>
+    [Fact]
+    public void PluginPosteriorFamily_IsListed_AndTrainedWith()
+    {
+        var plugins = Path.Combine(work, "plugins");
+        Repository.InstallPlugin("tests/ManifoldKit.Runner.TestPlugins", "ManifoldKit.Runner.TestPlugins", plugins);
+        var environment = new Dictionary<string, string> { ["MANIFOLDKIT_PLUGIN_PATH"] = plugins };
+        var (code, output, error) = Repository.Run(work, environment, "manifolds");
+        Assert.True(code == 0, error);
+        Assert.Contains("posterior families: ", output);
+        Assert.Contains("wrapped_cauchy (", output);
+
+        var config = Write("cauchy.yaml", "latent:\n  manifold: circle\n  posterior: wrapped_cauchy\ntraining:\n  steps: 200\nevaluation:\n  iwae_samples: 5\n");
+        (code, output, error) = Repository.Run(work, environment, "run", config);
+        Assert.True(code == 0, output + error);
+        Assert.True(File.Exists(Path.Combine(work, "runs", "cauchy", "seed0", "result.json")));
+
+        (code, _, error) = Repository.Run(work, environment, "run", config, "latent.manifold=sphere", "--out", Path.Combine(work, "other"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("manifoldkit: ", error);
+        Assert.Contains("latent.posterior", error);
+        Assert.Contains("does not live on manifold 'sphere'", error);
+
+        (code, _, error) = Repository.Run(work, environment, "run", config, "latent.posterior=wraped_cauchy", "--out", Path.Combine(work, "third"));
+        Assert.Equal(2, code);
+        Assert.Contains("latent.posterior: latent.posterior is 'wraped_cauchy', which is neither built in nor registered by a plugin; known: ", error);
+        Assert.Contains("wrapped_cauchy", error[error.IndexOf("known: ", StringComparison.Ordinal)..]);
+    }
 }
