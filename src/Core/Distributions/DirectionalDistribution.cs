@@ -94,6 +94,13 @@ public abstract class DirectionalDistribution : LatentDistribution
         return (LogNormaliser() + ExpectedLogKernel() - LogPrior).to_type(Direction.dtype).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The differential entropy −E[log q] on the sphere, closed form, <c>[B]</c> (log Vol(S^(p−1)) minus the KL).</summary>
+    public Tensor Entropy()
+    {
+        using var scope = NewDisposeScope();
+        return (-(LogNormaliser() + ExpectedLogKernel())).to_type(Direction.dtype).MoveToOuterDisposeScope();
+    }
+
     /// <summary>log q(z|x) of points <paramref name="z"/> of the sphere, <c>[..., B, p]</c> → <c>[..., B]</c>, float64.</summary>
     public Tensor LogProb(Tensor z)
     {
