@@ -15,13 +15,7 @@ public sealed class DirectionalLatentTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private static IManifold Resolve(string name, ManifoldSettings settings) => name switch
-    {
-        "circle" => new Circle(),
-        "sphere" => new Sphere(settings.GetInt32("dim", 2, min: 1)),
-        "so3" => new SpecialOrthogonal3(),
-        _ => throw new ArgumentException($"unknown manifold '{name}'"),
-    };
+    private static IManifold Resolve(string name, ManifoldSettings settings) => BuiltInManifolds.Resolve(name, settings);
 
     private static ExperimentSpec Small(LatentOptions latent, string task = "sphere") => new()
     {

@@ -13,14 +13,8 @@ public sealed class ExperimentTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private static IManifold Resolve(string name, ManifoldSettings settings) => name switch
-    {
-        "circle" => new Circle(),
-        "sphere" => new Sphere(settings.GetInt32("dim", 2, min: 1)),
-        "so3" => new SpecialOrthogonal3(),
-        "bare-sphere" => new BareSphere(),
-        _ => throw new ArgumentException($"unknown manifold '{name}'"),
-    };
+    private static IManifold Resolve(string name, ManifoldSettings settings) =>
+        name == "bare-sphere" ? new BareSphere() : BuiltInManifolds.Resolve(name, settings);
 
     /// <summary>S² without its exact embedding: every built-in manifold offers one, and the refusal of <c>embedding: exact</c> needs one that does not.</summary>
     private sealed class BareSphere : IManifold
