@@ -142,7 +142,7 @@ public sealed class ShardTests : IDisposable
         Assert.EndsWith("\n4 of 4 runs finished, under runs.\n", merged);
         Assert.DoesNotContain("missing", merged);
 
-        var (sweepCode, single, sweepError) = Repository.Run(work, OneThread, ["sweep", folder, .. Short, "output=whole"]);
+        var (sweepCode, single, sweepError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", .. Short, "output=whole"]);
         Assert.True(sweepCode == 0, single + sweepError);
         Assert.Equal(Rows(single), Rows(merged));
         Assert.Equal(2, Rows(merged).Count);
@@ -151,7 +151,9 @@ public sealed class ShardTests : IDisposable
 
     /// <summary>
     /// sweep --jobs 2 runs the sweep as two shard processes, their lines marked with the shard, and prints
-    /// the table one process prints; each f is learned once. A bad count, or --jobs with --shard, is refused.
+    /// the table one process prints; each f is learned once. Without --jobs, one process per core (with
+    /// MANIFOLDKIT_THREADS=1), at most one per unit, gives the same table. A bad count, or --jobs with
+    /// --shard, is refused.
     /// </summary>
     [Fact]
     public void Jobs_RunsShardProcesses_AndPrintsTheOneProcessTable()
@@ -165,10 +167,18 @@ public sealed class ShardTests : IDisposable
         foreach (var seed in new[] { 0, 1 })
             Assert.Single(Regex.Matches(output, $@"learning a WAE-MMD embedding of circle \(60 steps, seed {seed}\)"));
 
-        var (singleCode, single, singleError) = Repository.Run(work, OneThread, ["sweep", folder, .. Short, "output=whole"]);
+        var (singleCode, single, singleError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", .. Short, "output=whole"]);
         Assert.True(singleCode == 0, single + singleError);
+        Assert.DoesNotContain("shard processes", single);
         Assert.Equal(2, Rows(output).Count);
         Assert.Equal(Rows(single), Rows(output));
+
+        var (defaultCode, byDefault, defaultError) = Repository.Run(work, OneThread, ["sweep", folder, .. Short, "output=default"]);
+        Assert.True(defaultCode == 0, byDefault + defaultError);
+        var expected = Math.Min(Environment.ProcessorCount, 4);
+        if (expected > 1) Assert.StartsWith($"sweep: {expected} shard processes side by side, MANIFOLDKIT_THREADS=1 each\n", byDefault);
+        else Assert.DoesNotContain("shard processes", byDefault);
+        Assert.Equal(Rows(single), Rows(byDefault));
 
         (code, _, error) = Repository.Run(work, null, ["sweep", folder, "--jobs", "0", .. Short]);
         Assert.Equal((2, "manifoldkit: --jobs 0: give the number of processes, 1 or more.\n"), (code, error));

@@ -19,10 +19,10 @@ public static class SweepCommand
             Description = "Run one shard of the (config, seed) units, those numbered u with u mod N = I: I/N; auto (a Slurm job array's " +
                           $"{Shard.SlurmId} - {Shard.SlurmMin} of {Shard.SlurmCount}); auto/N (a Kubernetes Indexed Job's {Shard.JobIndex}). See docs/cluster.md.",
         };
-        var jobs = new Option<int>("--jobs")
+        var jobs = new Option<int?>("--jobs")
         {
-            Description = "Run the sweep as this many shard processes side by side on this machine, libtorch's threads split between them (docs/cluster.md).",
-            DefaultValueFactory = _ => 1,
+            Description = "Run the sweep as this many shard processes side by side on this machine, libtorch's threads split between them " +
+                          $"(docs/cluster.md). Default: one per core, or cores / {LibTorchThreads.Variable} when that is set; 1 with --shard.",
         };
         var pluginDirs = CommandLine.PluginDirOption();
         var command = new Command("sweep", "Run every seed of one or more configs, then print mean ± std over seeds.") { target, overrides, report, shard, jobs, pluginDirs };
@@ -34,10 +34,11 @@ public static class SweepCommand
             var configs = sweep.Configs;
             var catalog = CommandLine.Catalog(configs.SelectMany(c => c.PluginDirs).Concat(parse.GetValue(pluginDirs) ?? []).Distinct());
             var plans = configs.Select(config => RunExecutor.Resolve(config, catalog)).ToList();
-            var processes = parse.GetValue(jobs);
+            var processes = parse.GetValue(jobs) ?? (part.Count > 1 ? 1 : DefaultJobs());
             if (processes < 1) throw new ConfigException($"--jobs {processes}: give the number of processes, 1 or more.");
             if (processes > 1 && part.Count > 1) throw new ConfigException($"--jobs {processes} with --shard: a shard is one process; give one of them.");
-            processes = Math.Min(processes, sweep.Units.Count);
+            // Only units still to train need a process: a finished sweep is read, not re-run in N children.
+            processes = Math.Max(1, Math.Min(processes, sweep.Existing().Missing.Count));
             if (part.Count > 1) Console.WriteLine(sweep.Describe(part));
             var clock = Stopwatch.StartNew();
             var ran = 0;
@@ -75,4 +76,11 @@ public static class SweepCommand
         })));
         return command;
     }
+
+    /// <summary>
+    /// One process per core: two 1-thread trainings side by side run at nearly twice one 2-thread training
+    /// (docs/cluster.md). With <see cref="LibTorchThreads.Variable"/> set, as many processes of that many threads as fit.
+    /// </summary>
+    private static int DefaultJobs() =>
+        Math.Max(1, Environment.ProcessorCount / (int.TryParse(Environment.GetEnvironmentVariable(LibTorchThreads.Variable), out var threads) && threads > 0 ? threads : 1));
 }
