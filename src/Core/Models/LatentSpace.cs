@@ -31,7 +31,7 @@ public sealed class LatentSpace
     /// <summary>A label for reports, e.g. <c>euclidean-2</c> or <c>circle+action</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The width of the posterior's samples: n for z in R^n or z_hid in ER's cube, m for z on a sphere in R^m.</summary>
+    /// <summary>The width of the posterior's samples: n for z in R^n or z_hid in ER's cube, m for z on a manifold in R^m sampled directly (<see cref="OnManifold"/>).</summary>
     public int HiddenDim { get; }
 
     /// <summary>The manifold's intrinsic dimension; null for a Euclidean latent or a product.</summary>
