@@ -56,7 +56,7 @@ public sealed class DirectionalFamily : IManifoldPosteriorFamily
         var location = raw.narrow(-1, 0, p);
         var direction = location / linalg.vector_norm(location, dims: [-1], keepdim: true).clamp_min(1e-12);
         var kappa = raw.select(-1, p).clamp_max(Math.Log(MaxConcentration)).exp();
-        return vonMisesFisher ? new VonMisesFisher(direction, kappa) : new PowerSpherical(direction, kappa);
+        return Distribution(direction, kappa);
     }
 
     /// <inheritdoc />
@@ -73,8 +73,9 @@ public sealed class DirectionalFamily : IManifoldPosteriorFamily
         if (!(std > smallest && std < largest))
             throw new ArgumentOutOfRangeException(nameof(std), std, string.Create(CultureInfo.InvariantCulture,
                 $"a {Name} posterior's tangent standard deviation on S^{dim - 1} must lie between {smallest:G3} (κ = 10⁵) and {largest:G4} (the uniform prior's); 0.05 is a sharp start"));
+        // 64 halvings of an interval 30 wide in log κ leave it far below double precision.
         var (low, high) = (Math.Log(1e-8), Math.Log(MaxConcentration));
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 64; i++)
         {
             var middle = (low + high) / 2;
             if (Math.Sqrt(TangentVariance(Math.Exp(middle), dim)) > std) low = middle; else high = middle;
@@ -86,6 +87,14 @@ public sealed class DirectionalFamily : IManifoldPosteriorFamily
     /// <remarks><paramref name="dim"/> is p: uniform points of S^(p−1).</remarks>
     public Tensor SamplePrior(long count, int dim, Generator? generator) => Spheres.SampleUniform(count, dim - 1, generator, get_default_dtype());
 
-    private double TangentVariance(double kappa, int p) =>
-        vonMisesFisher ? Distributions.VonMisesFisher.TangentVariance(kappa, p) : Distributions.PowerSpherical.TangentVariance(kappa, p);
+    private DirectionalDistribution Distribution(Tensor direction, Tensor kappa) =>
+        vonMisesFisher ? new VonMisesFisher(direction, kappa) : new PowerSpherical(direction, kappa);
+
+    /// <summary>(1 − E[t²]) / (p − 1) at concentration <paramref name="kappa"/> on S^(p−1), from the family's own moments.</summary>
+    private double TangentVariance(double kappa, int p)
+    {
+        using var scope = NewDisposeScope();
+        var second = Distribution(eye(1, p, dtype: ScalarType.Float64), tensor(new[] { kappa }, dtype: ScalarType.Float64)).MomentsOfT().Second;
+        return (1 - second.item<double>()) / (p - 1);
+    }
 }

@@ -28,13 +28,6 @@ public sealed class PowerSpherical(Tensor direction, Tensor concentration) : Dir
         return (first.MoveToOuterDisposeScope(), second.MoveToOuterDisposeScope());
     }
 
-    /// <summary>The tangent variance (1 − E[t²]) / (p − 1) at concentration <paramref name="kappa"/> on S^(p−1).</summary>
-    public static double TangentVariance(double kappa, int p)
-    {
-        var (a, b) = (kappa + (p - 1) / 2.0, (p - 1) / 2.0);
-        return 4 * a * b / ((a + b) * (a + b + 1) * (p - 1));
-    }
-
     /// <inheritdoc />
     protected override Marginal SampleMarginal(long samples, Generator? generator)
     {

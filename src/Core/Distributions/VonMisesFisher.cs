@@ -35,14 +35,6 @@ public sealed class VonMisesFisher : DirectionalDistribution
     /// <inheritdoc />
     public override (Tensor First, Tensor Second) MomentsOfT() => (Kappa * ratioOverKappa, 1 - (Dim - 1) * ratioOverKappa);
 
-    /// <summary>The tangent variance (1 − E[t²]) / (p − 1) = A_p(κ)/κ at concentration <paramref name="kappa"/> on S^(p−1).</summary>
-    public static double TangentVariance(double kappa, int p)
-    {
-        using var value = tensor(kappa, dtype: ScalarType.Float64);
-        using var ratio = BesselI.RatioOverKappa(p / 2.0 - 1, value);
-        return ratio.item<double>();
-    }
-
     /// <inheritdoc />
     protected override Marginal SampleMarginal(long samples, Generator? generator)
     {

@@ -65,7 +65,7 @@ public sealed class ExperimentPlan : IDisposable
         IReadOnlyDictionary<string, Func<IManifoldPosteriorFamily>>? posteriorFamilies)
     {
         var posterior = PosteriorFamilies.Create($"{prefix}.posterior", options.PosteriorFamily, posteriorFamilies);
-        if (posterior is IManifoldPosteriorFamily) ExperimentSpec.CheckOnManifold(prefix, options, posterior);
+        if (posterior is IManifoldPosteriorFamily) CheckOnManifold(prefix, options, posterior);
         if (options.Kind == LatentKind.Euclidean) return new FactorPlan(prefix, options, posterior, null, null, null);
 
         var manifold = Manifold(resolve, $"{prefix}.manifold", options.Manifold, options.ManifoldSettings);
@@ -100,6 +100,18 @@ public sealed class ExperimentPlan : IDisposable
             }
         }
         return new FactorPlan(prefix, options, posterior, manifold, action, saved);
+    }
+
+    /// <summary>A family that lives on the manifold itself needs a manifold latent, and has no use for an embedding.</summary>
+    /// <exception cref="ExperimentException">The factor is Euclidean or names a learned or saved f.</exception>
+    private static void CheckOnManifold(string prefix, LatentOptions factor, IPosteriorFamily posterior)
+    {
+        if (factor.Kind != LatentKind.Manifold)
+            throw new ExperimentException($"{prefix}.posterior",
+                $"{prefix}.posterior is {posterior.Name}, a posterior on a manifold itself, but {prefix}.kind is euclidean; use it with {prefix}.kind: manifold (e.g. {prefix}.manifold: sphere for vmf), or choose gaussian.");
+        if (factor.Embedding != EmbeddingSource.Exact)
+            throw new ExperimentException($"{prefix}.embedding",
+                $"{prefix}.embedding is {factor.Embedding}, but the {posterior.Name} posterior lives on the manifold itself and uses no embedding f; remove {prefix}.embedding (or set it to exact).");
     }
 
     /// <inheritdoc />

@@ -103,18 +103,6 @@ public sealed record ExperimentSpec
         }
     }
 
-    /// <summary>A family that lives on the manifold itself needs a manifold latent, and has no use for an embedding.</summary>
-    /// <exception cref="ExperimentException">The factor is Euclidean or names a learned or saved f.</exception>
-    internal static void CheckOnManifold(string prefix, LatentOptions factor, IPosteriorFamily posterior)
-    {
-        if (factor.Kind != LatentKind.Manifold)
-            throw new ExperimentException($"{prefix}.posterior",
-                $"{prefix}.posterior is {posterior.Name}, a posterior on a manifold itself, but {prefix}.kind is euclidean; use it with {prefix}.kind: manifold (e.g. {prefix}.manifold: sphere for vmf), or choose gaussian.");
-        if (factor.Embedding != EmbeddingSource.Exact)
-            throw new ExperimentException($"{prefix}.embedding",
-                $"{prefix}.embedding is {factor.Embedding}, but the {posterior.Name} posterior lives on the manifold itself and uses no embedding f; remove {prefix}.embedding (or set it to exact).");
-    }
-
     /// <summary>One factor's keys: ranges (the schema checks only the top-level latent), no nesting, and beta_centred's need of an action.</summary>
     private static void CheckFactor(string prefix, LatentOptions factor)
     {
@@ -131,9 +119,9 @@ public sealed record ExperimentSpec
                 throw new ExperimentException($"{prefix}.{error.Key}", $"{prefix}.{error.Message}");
             }
         }
-        // A name that is not built in may be a plugin's: ExperimentPlan.Resolve knows them.
+        // A name that is not built in may be a plugin's: ExperimentPlan.Resolve knows them, and checks
+        // the families that live on a manifold itself, built in or not.
         var posterior = PosteriorFamilies.Find(factor.PosteriorFamily);
-        if (posterior is IManifoldPosteriorFamily) CheckOnManifold(prefix, factor, posterior);
         if (posterior is CentredBetaFamily && (factor.Kind != LatentKind.Manifold || !factor.GroupAction))
             throw new ExperimentException($"{prefix}.posterior",
                 $"{prefix}.posterior is beta_centred, which centres every posterior on the cube's middle, so only a group action can place it; " +
