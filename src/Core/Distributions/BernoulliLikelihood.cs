@@ -25,6 +25,9 @@ public sealed class BernoulliLikelihood : ILikelihood
         -nn.functional.binary_cross_entropy_with_logits(output, x.expand_as(output), reduction: nn.Reduction.None).sum(-1);
 
     /// <inheritdoc />
+    public Tensor LogProb(Tensor x, Tensor output, IReadOnlyList<Tensor> parameters) => LogProb(x, output);
+
+    /// <inheritdoc />
     public Tensor Mean(Tensor output) => output.sigmoid();
 
     /// <summary>

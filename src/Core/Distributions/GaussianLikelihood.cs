@@ -31,8 +31,14 @@ public sealed class GaussianLikelihood : ILikelihood
     public Tensor Mean(Tensor output) => output;
 
     /// <inheritdoc />
-    public Tensor LogProb(Tensor x, Tensor output) =>
-        (-0.5 * ((x - output) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
+    public Tensor LogProb(Tensor x, Tensor output) => LogProb(x, output, [logScale]);
+
+    /// <inheritdoc />
+    public Tensor LogProb(Tensor x, Tensor output, IReadOnlyList<Tensor> parameters)
+    {
+        var logScale = parameters[0];
+        return (-0.5 * ((x - output) * (-logScale).exp()).square() - logScale - HalfLogTwoPi).sum(-1);
+    }
 
     /// <summary>The output at the data's per-dimension mean and σ at its standard deviation.</summary>
     public void FitIgnoringZ(Tensor x, Tensor outputBias)

@@ -22,6 +22,13 @@ public interface ILikelihood
     /// <returns>Shape of <paramref name="output"/> without its last dimension.</returns>
     Tensor LogProb(Tensor x, Tensor output);
 
+    /// <summary>
+    /// log p(x | output) with other values of <see cref="Parameters"/> (in their order), e.g. one per
+    /// seed stacked along a leading axis that broadcasts against <paramref name="output"/>; a likelihood
+    /// without parameters ignores them.
+    /// </summary>
+    Tensor LogProb(Tensor x, Tensor output, IReadOnlyList<Tensor> parameters);
+
     /// <summary>E[x | output], the mean observation, for pictures of what the model makes (same shape as <paramref name="output"/>).</summary>
     Tensor Mean(Tensor output);
 

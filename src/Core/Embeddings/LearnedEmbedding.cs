@@ -49,6 +49,9 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
     /// <inheritdoc />
     public Tensor Embed(Tensor hidden) => network.forward(hidden);
 
+    /// <summary>The Linear layers of f in order (ReLU between them), for stacking the f's of a seed group.</summary>
+    internal IEnumerable<Linear> NetworkLayers() => network.children().OfType<Linear>();
+
     /// <summary>The WAE's encoder e, an approximate inverse of f on the manifold.</summary>
     /// <param name="ambient">Tensor of shape <c>[..., m]</c>.</param>
     /// <returns>Tensor of shape <c>[..., n]</c> in (0, 1)^n.</returns>

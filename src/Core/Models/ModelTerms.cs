@@ -22,11 +22,18 @@ public sealed record ModelTerms(Tensor LogLikelihood, Tensor Kl, Tensor? LogQ, T
         {
             if (NoiseLogDensity is null) return null;
             using var scope = NewDisposeScope();
-            var g = LogLikelihood.detach();
-            var count = g.numel();
-            var baseline = count > 1 ? (g.sum() - g) / (count - 1) : zeros_like(g);
-            return ((g - baseline) * (NoiseLogDensity - NoiseLogDensity.detach())).mean().MoveToOuterDisposeScope();
+            return RejectionCorrections(LogLikelihood.reshape(1, -1), NoiseLogDensity.reshape(1, -1)).squeeze(0).MoveToOuterDisposeScope();
         }
+    }
+
+    /// <summary><see cref="RejectionCorrection"/> of each row of <paramref name="logLikelihood"/> and <paramref name="noiseLogDensity"/> (<c>[G, M]</c>: a group's models, each its M samples), <c>[G]</c>.</summary>
+    internal static Tensor RejectionCorrections(Tensor logLikelihood, Tensor noiseLogDensity)
+    {
+        using var scope = NewDisposeScope();
+        var g = logLikelihood.detach();
+        var count = g.shape[1];
+        var baseline = count > 1 ? (g.sum(1, keepdim: true) - g) / (count - 1) : zeros_like(g);
+        return ((g - baseline) * (noiseLogDensity - noiseLogDensity.detach())).mean([1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>ELBO per point: mean over samples of log p(x|z), minus the KL. Shape <c>[B]</c>.</summary>

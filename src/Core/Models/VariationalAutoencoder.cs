@@ -213,6 +213,10 @@ public sealed class VariationalAutoencoder : nn.Module
     public Tensor ActionParameters(Tensor x) =>
         (actionHead ?? throw new InvalidOperationException("this model has no group-action encoder")).forward(encoder.forward(x));
 
+    /// <summary>The layers as <see cref="StackedAutoencoder"/> reads them: encoder and decoder Linear layers in order, the heads (an action head per factor, null where a factor has none).</summary>
+    internal (IReadOnlyList<Linear> Encoder, Linear PosteriorHead, IReadOnlyList<Linear?> ActionHeads, IReadOnlyList<Linear> Decoder) Layers() =>
+        ([.. encoder.children().OfType<Linear>()], posteriorHead, actionHeads, [.. decoder.children().OfType<Linear>()]);
+
     private Tensor Place(Tensor features, Tensor hidden)
     {
         if (actionHead is null) return Latent.ToDecoderInput(hidden);

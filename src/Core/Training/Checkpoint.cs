@@ -33,7 +33,8 @@ public static class Checkpoint
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             Directory.CreateDirectory(staging);
             trainer.SaveState(staging);
-            var parts = Parts.ToDictionary(part => part, part => Describe(Path.Combine(staging, part)));
+            var parts = Parts.Append(Trainer.NoisePart).Where(part => File.Exists(Path.Combine(staging, part)))
+                .ToDictionary(part => part, part => Describe(Path.Combine(staging, part)));
             var state = new State(trainer.Step, trainer.Restart, FileFormat, trainer.TrainingTime.TotalSeconds, trainer.TotalStepsRun, parts);
             File.WriteAllText(Path.Combine(staging, "state.json"), JsonSerializer.Serialize(state));
             trainer.OnCheckpointStaged();
@@ -79,7 +80,8 @@ public static class Checkpoint
         if (state.Format >= 2)
         {
             if (state.Parts is null) throw new RunFileException(stateFile, "lists no checksums of the checkpoint's files");
-            foreach (var part in Parts)
+            // The noise generator's state is there only when training drew noise from a generator of its own (a seed group).
+            foreach (var part in state.Parts.ContainsKey(Trainer.NoisePart) ? Parts.Append(Trainer.NoisePart) : Parts)
             {
                 var path = Path.Combine(directory, part);
                 if (!state.Parts.TryGetValue(part, out var expected)) throw new RunFileException(stateFile, $"lists no checksum of {part}");

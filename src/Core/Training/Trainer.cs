@@ -232,7 +232,7 @@ public sealed class Trainer : IDisposable
         if (Options.FinalLearningRate is not null)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = Options.LearningRateAt(Step);
         var (x, _) = task.TrainingBatch(Step, Options.BatchSize, generator);
-        var terms = Model.Terms(x, Options.Samples, generator, densities: false);
+        var terms = Model.Terms(x, Options.Samples, current.NoiseGenerator ?? generator, densities: false);
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();
         var loss = KlWeight() * kl - logLikelihood;
@@ -246,7 +246,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>A model, its optimiser and its data and noise generator from one seed.</summary>
-    private Start Initialise(long seed)
+    internal Start Initialise(long seed)
     {
         var model = createModel();
         using (var weights = new Generator((ulong)seed)) Initialisation.Draw(model, weights);
@@ -265,33 +265,76 @@ public sealed class Trainer : IDisposable
         return new Start(model, optim.Adam(model.parameters(), Options.LearningRate), new Generator((ulong)seed + 1));
     }
 
-    /// <summary>What one start of training owns: the model, its optimiser, and its data and noise generator.</summary>
-    private sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator) : IDisposable
+    /// <summary>
+    /// What one start of training owns: the model, its optimiser, its data generator, and the generator of
+    /// its posterior noise when that is another (a seed trained in a <see cref="SeedGroup"/> draws its noise
+    /// from the group's); null means the data generator draws the noise too.
+    /// </summary>
+    internal sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator) : IDisposable
     {
+        public Generator? NoiseGenerator { get; set; }
+
         public void Dispose()
         {
             Optimizer.Dispose();
             Generator.Dispose();
+            NoiseGenerator?.Dispose();
             Model.Dispose();
         }
     }
 
-    private double KlWeight() => Options.KlWarmupSteps <= 0 ? 1 : Math.Min(1.0, (double)Step / Options.KlWarmupSteps);
+    /// <summary>The start being trained.</summary>
+    internal Start Current => current;
+
+    /// <summary>Takes <paramref name="start"/> as the state at <paramref name="step"/> (a <see cref="SeedGroup"/> trained it), disposing the one it replaces unless it is the same.</summary>
+    internal void Adopt(Start start, int step, RestartOutcome? restart = null)
+    {
+        if (!ReferenceEquals(start, current)) current.Dispose();
+        current = start;
+        Step = step;
+        if (restart is not null) Restart = restart;
+    }
+
+    /// <summary>Counts steps a <see cref="SeedGroup"/> ran for this trainer and the wall time they took.</summary>
+    internal void Credit(int steps, TimeSpan time)
+    {
+        StepsRun += steps;
+        secondsBefore += time.TotalSeconds;
+    }
+
+    private double KlWeight() => KlWeightAt(Step);
 
     private void CheckFinite(double[] terms)
     {
-        string[] names = ["loss", "log-likelihood", "KL"];
-        for (var i = terms.Length - 1; i >= 0; i--)                            // the parts before their sum
-            if (!double.IsFinite(terms[i]))
-                throw new TrainingDivergedException(Step, names[i], terms[i]);
+        if (Divergence(Step, terms) is { } divergence) throw divergence;
     }
+
+    /// <summary>The divergence of a step's (loss, log-likelihood, KL), naming a part before their sum, or null when all are finite.</summary>
+    internal static TrainingDivergedException? Divergence(int step, ReadOnlySpan<double> terms)
+    {
+        string[] names = ["loss", "log-likelihood", "KL"];
+        for (var i = terms.Length - 1; i >= 0; i--)
+            if (!double.IsFinite(terms[i]))
+                return new TrainingDivergedException(step, names[i], terms[i]);
+        return null;
+    }
+
+    /// <summary>The data the trainer draws its batches from.</summary>
+    internal IDataSource Task => task;
+
+    /// <summary>The weight of the KL at <paramref name="step"/> (the warm-up).</summary>
+    internal double KlWeightAt(int step) => Options.KlWarmupSteps <= 0 ? 1 : Math.Min(1.0, (double)step / Options.KlWarmupSteps);
 
     internal void SaveState(string directory)
     {
         Model.save(Path.Combine(directory, "model.bin"));
         current.Optimizer.save_state_dict(Path.Combine(directory, "optimizer.bin"));
         File.WriteAllBytes(Path.Combine(directory, "generator.bin"), current.Generator.get_state().data<byte>().ToArray());
+        if (current.NoiseGenerator is { } noise) File.WriteAllBytes(Path.Combine(directory, NoisePart), noise.get_state().data<byte>().ToArray());
     }
+
+    /// <summary>The checkpoint file of a separate noise generator's state (<see cref="Start.NoiseGenerator"/>).</summary>
+    internal const string NoisePart = "noise.bin";
 
     internal void LoadState(string directory, int step, RestartOutcome? restart, double seconds, int stepsRun)
     {
@@ -307,8 +350,19 @@ public sealed class Trainer : IDisposable
         var adamStep = current.Optimizer.state_dict().State.OfType<Adam.State>().Select(s => s.step).DefaultIfEmpty(0).Max();
         if (step > 0 && adamStep != step)
             throw new RunFileException(Path.Combine(directory, "state.json"), $"records step {step}, but the optimiser state in {optimizerFile} is at step {adamStep}");
+        var noiseFile = Path.Combine(directory, NoisePart);
+        var noiseBytes = File.Exists(noiseFile) ? File.ReadAllBytes(noiseFile) : null;
+        if (noiseBytes is not null && GeneratorStateProblem(noiseBytes) is { } noiseProblem) throw new RunFileException(noiseFile, noiseProblem);
         using var state = tensor(bytes);
         current.Generator.set_state(state);
+        current.NoiseGenerator?.Dispose();
+        current.NoiseGenerator = null;
+        if (noiseBytes is not null)
+        {
+            using var noiseState = tensor(noiseBytes);
+            current.NoiseGenerator = new Generator(0);
+            current.NoiseGenerator.set_state(noiseState);
+        }
         Restart = restart;
         Step = step;
         (secondsBefore, stepsRunBefore) = (seconds, stepsRun);
