@@ -1,5 +1,6 @@
 // Speed and memory of training each Table 1 row at batch 128, and IWAE evaluation throughput.
-// Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b]   (N defaults to 10,000: resident memory is read at 1,000 and N)
+// Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b] [--seeds G]   (N defaults to 10,000: resident memory is read at 1,000 and N)
+//        --seeds G trains seeds 0…G−1 of each row as one SeedGroup (stacked model) instead of one Trainer; rates are then seed-steps/s
 //        manifoldkit-bench --data [--steps N]   Fashion-MNIST: load time, memory, and a batch's share of a training step
 using System.Diagnostics;
 using ManifoldKit;
@@ -15,6 +16,7 @@ using static TorchSharp.torch;
 LibTorchThreads.ApplyEnvironment();
 var steps = 10_000;
 var data = false;
+int? seeds = null;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
 for (var i = 0; i < args.Length; i++)
 {
@@ -23,15 +25,17 @@ for (var i = 0; i < args.Length; i++)
         case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 1000: steps = n; i++; break;
         case "--rows" when i + 1 < args.Length: rows = args[++i].Split(','); break;
         case "--data": data = true; break;
+        case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var g) && g >= 1: seeds = g; i++; break;
         default:
-            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] | --data [--steps N>=1000]");
+            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] | --data [--steps N>=1000]");
             return 2;
     }
 }
 
 if (data) return DataBench.Run(steps);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-Console.WriteLine($"each row: batch 128, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps");
+Console.WriteLine($"each row: batch 128, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps; " +
+                  (seeds is { } g0 ? $"{g0} seeds as one stacked model (SeedGroup): rates and allocations per seed-step, times per group step" : "one Trainer"));
 Console.WriteLine();
 Console.WriteLine("| row | steps/s | forward ms | backward ms | optimiser ms | managed KB/step | RSS MiB @1000 | RSS MiB @" + steps + " | IWAE k=100 points/s |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
@@ -51,33 +55,42 @@ foreach (var row in rows)
     // Speed does not depend on how well f was learned: a short WAE is enough here, and its checks may fail.
     var spec = new ExperimentSpec { Latent = latentOptions, Wae = new WaeOptions { Steps = 200 }, EmbeddingChecks = new EmbeddingChecks { AllowFailures = true } };
     using var plan = ExperimentPlan.Resolve(spec, Resolve);
-    var (latent, _, _) = TrainingRun.BuildLatent(plan, 0, new EmbeddingProvider(cache));
     using var task = new ToyTask(new Circle());
-    using var trainer = new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100 });
+    var members = seeds ?? 1;
+    var trainers = Enumerable.Range(0, members).Select(seed =>
+    {
+        var (latent, _, _) = TrainingRun.BuildLatent(plan, seed, new EmbeddingProvider(cache));
+        return new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100, Seed = seed });
+    }).ToList();
+    var group = new SeedGroup();
+    var timings = seeds is null ? trainers[0].Timings : group.Timings;
     var windowRates = new List<double>();
     double rssAt1000 = 0, rssAtEnd = 0;
     long allocatedAtWarmup = 0;
     var window = Stopwatch.StartNew();
-    trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
+    var progress = new SynchronousProgress<TrainingProgress>(p =>
     {
         if (p.Step == 200)
         {
-            trainer.Timings.Reset();
+            timings.Reset();
             allocatedAtWarmup = GC.GetAllocatedBytesForCurrentThread();
         }
-        else if (p.Step > 200) windowRates.Add(100 / window.Elapsed.TotalSeconds);
+        else if (p.Step > 200) windowRates.Add(members * 100 / window.Elapsed.TotalSeconds);
         if (p.Step == 1000) rssAt1000 = ResidentMiB();
         if (p.Step == steps) rssAtEnd = ResidentMiB();
         window.Restart();
-    }));
-    var measured = trainer.Timings.Steps;
-    var allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedAtWarmup) / (double)measured / 1024;
+    });
+    if (seeds is null) trainers[0].Run(progress);
+    else group.Run([.. trainers.Select((t, i) => new SeedGroup.Member(t, i == 0 ? progress : null))]);
+    var measured = timings.Steps;
+    var allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedAtWarmup) / (double)measured / members / 1024;
     var (test, _) = task.TestSet(2000);
     var evaluation = Stopwatch.StartNew();
-    Evaluator.Iwae(trainer.Model, test, 100);
-    var pointsPerSecond = 2000 / evaluation.Elapsed.TotalSeconds;
+    foreach (var trainer in trainers) Evaluator.Iwae(trainer.Model, test, 100);
+    var pointsPerSecond = members * 2000 / evaluation.Elapsed.TotalSeconds;
     windowRates.Sort();
-    Console.WriteLine($"| {row} | {windowRates[windowRates.Count / 2]:F0} | {Ms(trainer.Timings.Forward, measured):F2} | {Ms(trainer.Timings.Backward, measured):F2} | {Ms(trainer.Timings.Optimizer, measured):F2} | {allocatedPerStep:F1} | {rssAt1000:F0} | {rssAtEnd:F0} | {pointsPerSecond:F0} |");
+    Console.WriteLine($"| {row} | {windowRates[windowRates.Count / 2]:F0} | {Ms(timings.Forward, measured):F2} | {Ms(timings.Backward, measured):F2} | {Ms(timings.Optimizer, measured):F2} | {allocatedPerStep:F1} | {rssAt1000:F0} | {rssAtEnd:F0} | {pointsPerSecond:F0} |");
+    foreach (var trainer in trainers) trainer.Dispose();
 }
 Directory.Delete(cache, recursive: true);
 return 0;

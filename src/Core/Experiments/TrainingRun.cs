@@ -57,9 +57,109 @@ public sealed class TrainingRun : IDisposable
         IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default,
         Action<TrainingProgress>? committed = null)
     {
-        var spec = plan.Spec;
+        var (run, sink) = Prepare(plan, seed, directory, embeddings, progress, log, committed);
+        try
+        {
+            run.trainer.Run(sink, directory, cancellation, log);
+            return (run, Finish(run, plan, seed, directory));
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One seed of a group for <see cref="ExecuteGroup"/>: where it goes and where its reports and messages go.</summary>
+    /// <param name="Seed">The seed.</param>
+    /// <param name="Directory">Its run directory.</param>
+    /// <param name="Progress">Each report, as it is made.</param>
+    /// <param name="Log">Its one-line messages.</param>
+    /// <param name="Committed">Each report once a checkpoint covers it.</param>
+    public sealed record GroupSeed(long Seed, string Directory, IProgress<TrainingProgress>? Progress = null, Action<string>? Log = null,
+        Action<TrainingProgress>? Committed = null);
+
+    /// <summary>What became of one seed of a group: its run and result, or why it has none (the others are unaffected).</summary>
+    public sealed record GroupOutcome(TrainingRun? Run, ExperimentResult? Result, Exception? Error);
+
+    /// <summary>
+    /// <see cref="Execute"/> for several seeds of <paramref name="plan"/> at once: each prepared (built,
+    /// resumed) in its own directory, trained together as one <see cref="SeedGroup"/>, then each evaluated.
+    /// A seed that cannot be prepared, diverges, or fails its evaluation has its error in its outcome and
+    /// the others go on; one cancelled has a checkpoint saved and an <see cref="OperationCanceledException"/>.
+    /// One seed trains alone, as <see cref="Execute"/> trains it.
+    /// </summary>
+    /// <param name="plan">The resolved experiment.</param>
+    /// <param name="seeds">The seeds, their directories and their reporting.</param>
+    /// <param name="embeddings">Where each seed's f comes from.</param>
+    /// <param name="cancellation">Stops after the current step, with every seed's checkpoint saved.</param>
+    /// <param name="log">Lines about the group as a whole (its restart phase).</param>
+    public static IReadOnlyList<GroupOutcome> ExecuteGroup(ExperimentPlan plan, IReadOnlyList<GroupSeed> seeds, EmbeddingProvider embeddings,
+        CancellationToken cancellation = default, Action<string>? log = null)
+    {
+        var outcomes = new GroupOutcome?[seeds.Count];
+        var members = new List<(int Index, TrainingRun Run, SeedGroup.Member Member)>();
+        for (var i = 0; i < seeds.Count; i++)
+        {
+            var seed = seeds[i];
+            try
+            {
+                var (run, sink) = Prepare(plan, seed.Seed, seed.Directory, embeddings, seed.Progress, seed.Log, seed.Committed);
+                members.Add((i, run, new SeedGroup.Member(run.trainer, sink, seed.Directory)));
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                outcomes[i] = new GroupOutcome(null, null, error);
+            }
+        }
+        try
+        {
+            var failures = members.Count == 1 ? TrainAlone(members[0].Member, seeds[members[0].Index].Log, cancellation)
+                : members.Count == 0 ? [] : new SeedGroup().Run([.. members.Select(m => m.Member)], cancellation, log);
+            for (var k = 0; k < members.Count; k++)
+            {
+                var (index, run, _) = members[k];
+                try
+                {
+                    if (failures[k] is { } divergence) throw divergence;
+                    outcomes[index] = new GroupOutcome(run, Finish(run, plan, seeds[index].Seed, seeds[index].Directory), null);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    run.Dispose();
+                    outcomes[index] = new GroupOutcome(null, null, error);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var (index, run, _) in members)
+                if (outcomes[index]?.Run != run) run.Dispose();
+            throw;
+        }
+        return [.. outcomes.Select(o => o!)];
+    }
+
+    // One seed trains as it always has, through its own trainer.
+    private static TrainingDivergedException?[] TrainAlone(SeedGroup.Member member, Action<string>? log, CancellationToken cancellation)
+    {
+        try
+        {
+            member.Trainer.Run(member.Progress, member.CheckpointDirectory, cancellation, log);
+            return [null];
+        }
+        catch (TrainingDivergedException divergence)
+        {
+            return [divergence];
+        }
+    }
+
+    /// <summary>A seed's run built (and resumed from its checkpoint), its metrics file kept in step with checkpoints; the sink its reports go to.</summary>
+    private static (TrainingRun Run, IProgress<TrainingProgress> Sink) Prepare(ExperimentPlan plan, long seed, string directory, EmbeddingProvider embeddings,
+        IProgress<TrainingProgress>? progress, Action<string>? log, Action<TrainingProgress>? committed)
+    {
         Directory.CreateDirectory(directory);
-        var run = Build(plan, seed, embeddings, spec.Training with { Seed = seed });
+        var run = Build(plan, seed, embeddings, plan.Spec.Training with { Seed = seed });
         try
         {
             var metrics = new MetricsFile(Path.Combine(directory, "metrics.csv"), log);
@@ -75,7 +175,6 @@ public sealed class TrainingRun : IDisposable
                 log?.Invoke($"{metrics.Path}: restarted, as there is no checkpoint to resume from; dropped its {Rows(metrics.TruncateAfter(0))} of an earlier start");
                 metrics.Flush();
             }
-            var options = run.trainer.Options;
             // metrics.csv is written as each checkpoint is staged, `committed` once it is saved, so
             // neither runs ahead of what a resume redoes (the file by at most one checkpoint, trimmed).
             var pending = new List<TrainingProgress>();
@@ -85,41 +184,46 @@ public sealed class TrainingRun : IDisposable
                 foreach (var p in pending) committed?.Invoke(p);
                 pending.Clear();
             };
-            run.trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
+            return (run, new SynchronousProgress<TrainingProgress>(p =>
             {
                 metrics.Append(p);
                 pending.Add(p);
                 progress?.Report(p);
-            }), directory, cancellation, log);
-            Checkpoint.Save(directory, run.trainer);
-            if (run.Step < options.Steps) throw new OperationCanceledException($"stopped at step {run.Step}; run again to resume from the checkpoint in {directory}.");
-
-            var (elbo, iwae, kl) = Evaluate(run.Model, run.Task, spec.Evaluation, seed);
-            var result = new ExperimentResult
-            {
-                Name = spec.Name,
-                Seed = seed,
-                Elbo = elbo,
-                Iwae = iwae,
-                IwaeSamples = spec.Evaluation.IwaeSamples,
-                Kl = kl,
-                Collapsed = kl < spec.Evaluation.CollapseKl,
-                Steps = run.Step,
-                // Across every session, from the time and step count each checkpoint carries.
-                TrainSeconds = run.trainer.TrainingTime.TotalSeconds,
-                StepsPerSecond = run.trainer.TotalStepsRun / Math.Max(run.trainer.TrainingTime.TotalSeconds, 1e-9),
-                Restart = run.trainer.Restart,
-                EmbeddingPath = run.EmbeddingPath,
-                EmbeddingQuality = run.EmbeddingQuality,
-                AngleRecovery = Evaluation.AngleRecovery.Measure(run.Model, run.Task, spec.Evaluation.TestSize),
-            };
-            return (run, result);
+            }));
         }
         catch
         {
             run.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Saves the final checkpoint and evaluates the trained run on the test set.</summary>
+    /// <exception cref="OperationCanceledException">Training stopped early; the checkpoint resumes it.</exception>
+    private static ExperimentResult Finish(TrainingRun run, ExperimentPlan plan, long seed, string directory)
+    {
+        var spec = plan.Spec;
+        Checkpoint.Save(directory, run.trainer);
+        if (run.Step < run.trainer.Options.Steps) throw new OperationCanceledException($"stopped at step {run.Step}; run again to resume from the checkpoint in {directory}.");
+        var (elbo, iwae, kl) = Evaluate(run.Model, run.Task, spec.Evaluation, seed);
+        return new ExperimentResult
+        {
+            Name = spec.Name,
+            Seed = seed,
+            Elbo = elbo,
+            Iwae = iwae,
+            IwaeSamples = spec.Evaluation.IwaeSamples,
+            Kl = kl,
+            Collapsed = kl < spec.Evaluation.CollapseKl,
+            Steps = run.Step,
+            // Across every session, from the time and step count each checkpoint carries.
+            TrainSeconds = run.trainer.TrainingTime.TotalSeconds,
+            StepsPerSecond = run.trainer.TotalStepsRun / Math.Max(run.trainer.TrainingTime.TotalSeconds, 1e-9),
+            Restart = run.trainer.Restart,
+            EmbeddingPath = run.EmbeddingPath,
+            EmbeddingQuality = run.EmbeddingQuality,
+            AngleRecovery = Evaluation.AngleRecovery.Measure(run.Model, run.Task, spec.Evaluation.TestSize),
+        };
     }
 
     /// <summary>

@@ -44,20 +44,80 @@ public static class RunExecutor
     /// Trains (or resumes) and evaluates one seed of <paramref name="plan"/>, the config resolved once by
     /// <see cref="Resolve"/> for all its seeds; returns the result, or the stored one if the run had finished.
     /// </summary>
-    public static ExperimentResult Execute(ExperimentConfig config, ExperimentPlan plan, long seed, string directory, TextWriter log, CancellationToken cancellation)
+    public static ExperimentResult Execute(ExperimentConfig config, ExperimentPlan plan, long seed, string directory, TextWriter log, CancellationToken cancellation) =>
+        ExecuteGroup(config, plan, [(seed, directory)], log, cancellation)[0];
+
+    /// <summary>
+    /// <see cref="Execute"/> for several seeds of one config, trained together as one stacked model
+    /// (<see cref="SeedGroup"/>); a single seed trains alone, exactly as it always has. Seeds that had
+    /// finished are read. Every seed's run directory ends as <see cref="Execute"/> leaves it; a seed that
+    /// fails does not stop the others, and the first failure is thrown once they are done.
+    /// </summary>
+    public static IReadOnlyList<ExperimentResult> ExecuteGroup(ExperimentConfig config, ExperimentPlan plan, IReadOnlyList<(long Seed, string Directory)> seeds,
+        TextWriter log, CancellationToken cancellation)
     {
-        var resolved = CheckSameConfig(config, seed, directory, "choose another directory with --out, or delete it");
-        var existing = Path.Combine(directory, ConfigFile);
-        if (RunReport.Read(directory) is { } finished)
+        var results = new ExperimentResult?[seeds.Count];
+        var errors = new Exception?[seeds.Count];
+        var pending = new List<(int Index, Prepared Run)>();
+        for (var i = 0; i < seeds.Count; i++)
         {
-            log.WriteLine($"{directory} has finished already (delete it to train again).");
-            return finished;
+            var (seed, directory) = seeds[i];
+            var resolved = CheckSameConfig(config, seed, directory, "choose another directory with --out, or delete it");
+            if (RunReport.Read(directory) is { } finished)
+            {
+                log.WriteLine($"{directory} has finished already (delete it to train again).");
+                results[i] = finished;
+                continue;
+            }
+            pending.Add((i, Prepare(config, seed, directory, resolved, log)));
         }
+        if (pending.Count > 0)
+        {
+            if (plan.Factors.Any(f => f.Manifold is not null && f.SavedEmbedding is null && f.Options.Embedding != EmbeddingSource.Exact))
+                OutputCheck.Writable(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), OutputCheck.MarginBytes);
+            var first = pending[0].Run;
+            // One progress line for a group (its first seed's figures); every seed's result line follows.
+            var groupLabel = pending.Count == 1 ? first.Label : $"{config.Spec.Name} seeds {string.Join(",", pending.Select(p => seeds[p.Index].Seed))} as one model (seed {seeds[pending[0].Index].Seed})";
+            var printer = ProgressPrinter.ForConsole(groupLabel);
+            var outcomes = TrainingRun.ExecuteGroup(plan,
+                [.. pending.Select((p, k) => new TrainingRun.GroupSeed(seeds[p.Index].Seed, seeds[p.Index].Directory, k == 0 ? new SynchronousProgress<TrainingProgress>(printer.Report) : null,
+                    p.Run.Log, p.Run.Board))],
+                Embeddings(config, first.Log), cancellation, message => log.WriteLine($"{config.Spec.Name}: {message}"));
+            for (var k = 0; k < pending.Count; k++)
+            {
+                var (index, run) = pending[k];
+                try
+                {
+                    results[index] = Complete(config, run, outcomes[k], log);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    errors[index] = error;
+                }
+            }
+        }
+        if (errors.FirstOrDefault(e => e is not null) is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return [.. results.Select(r => r!)];
+    }
+
+    /// <summary>A seed's directory made ready to train: checked, its config written, its TensorBoard writer.</summary>
+    private sealed record Prepared(long Seed, string Directory, string Label, bool Created, TorchSharp.Modules.SummaryWriter BoardWriter, Action<string> Log)
+    {
+        // TensorBoard gets a report only once a checkpoint covers it: an event file cannot take back a step a resume redoes.
+        public void Board(TrainingProgress p)
+        {
+            BoardWriter.add_scalar("train/elbo", (float)p.Elbo, p.Step);
+            BoardWriter.add_scalar("train/log_likelihood", (float)p.LogLikelihood, p.Step);
+            BoardWriter.add_scalar("train/kl", (float)p.Kl, p.Step);
+        }
+    }
+
+    private static Prepared Prepare(ExperimentConfig config, long seed, string directory, string resolved, TextWriter log)
+    {
         var created = !Directory.Exists(directory);
         // Before any WAE or training: a read-only or full folder fails now, naming itself (exit 3).
-        var required = OutputCheck.RequiredBytes(config.Spec);
-        OutputCheck.Writable(directory, required);
-        AtomicFile.WriteAllText(existing, resolved);
+        OutputCheck.Writable(directory, OutputCheck.RequiredBytes(config.Spec));
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), resolved);
         var label = $"{config.Spec.Name} seed {seed}";
         var boardDirectory = Path.Combine(directory, "tensorboard");
         if (!Checkpoint.Exists(directory) && Directory.Exists(boardDirectory))
@@ -66,43 +126,37 @@ public static class RunExecutor
             Directory.Delete(boardDirectory, recursive: true);
             log.WriteLine($"{label}: {boardDirectory}: removed the events of an earlier start that left no checkpoint");
         }
-        var board = utils.tensorboard.SummaryWriter(boardDirectory);
-        var printer = ProgressPrinter.ForConsole(label);
-        // TensorBoard gets a report only once a checkpoint covers it: an event file cannot take back a step a resume redoes.
-        void Board(TrainingProgress p)
+        return new Prepared(seed, directory, label, created, utils.tensorboard.SummaryWriter(boardDirectory), message => log.WriteLine($"{label}: {message}"));
+    }
+
+    /// <summary>A trained seed's plots, report and result line; its error, located in the config, when it has none.</summary>
+    private static ExperimentResult Complete(ExperimentConfig config, Prepared prepared, TrainingRun.GroupOutcome outcome, TextWriter log)
+    {
+        var (directory, label) = (prepared.Directory, prepared.Label);
+        if (outcome.Error is { } error)
         {
-            board.add_scalar("train/elbo", (float)p.Elbo, p.Step);
-            board.add_scalar("train/log_likelihood", (float)p.LogLikelihood, p.Step);
-            board.add_scalar("train/kl", (float)p.Kl, p.Step);
-        }
-        ExperimentResult result;
-        try
-        {
-            if (plan.Factors.Any(f => f.Manifold is not null && f.SavedEmbedding is null && f.Options.Embedding != EmbeddingSource.Exact))
-                OutputCheck.Writable(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), OutputCheck.MarginBytes);
-            var (run, outcome) = TrainingRun.Execute(plan, seed, directory, Embeddings(config, message => log.WriteLine($"{label}: {message}")),
-                new SynchronousProgress<TrainingProgress>(printer.Report), message => log.WriteLine($"{label}: {message}"), cancellation, Board);
-            using (run)
+            if (error is ExperimentException or ConfigException)
             {
-                // A finite test set larger than evaluation.test_size is evaluated in part: say so, with the key that takes it all.
-                if (run.Task.TestSize is { } available && available > config.Spec.Evaluation.TestSize)
-                    log.WriteLine($"{label}: evaluated on the first {config.Spec.Evaluation.TestSize} of {available} test points; evaluation.test_size: {available} evaluates them all");
-                RunPlots.Latent(directory, label, run.Model, run.Task, config.PlotFormat);
-                RunPlots.Images(directory, run.Model, run.Task);
-                RunReport.Write(directory, config.Spec, run.Latent, outcome);
+                // Refused before training (e.g. a learned f failing its checks): leave no directory behind
+                // that this call made, so the same command with the suggested fix can use it.
+                if (prepared.Created && !Checkpoint.Exists(directory)) Directory.Delete(directory, recursive: true);
+                if (error is ExperimentException experiment) throw config.Locate(experiment);
             }
-            result = outcome;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
-        catch (Exception error) when (error is ExperimentException or ConfigException)
+        var result = outcome.Result!;
+        using (var run = outcome.Run!)
         {
-            // Refused before training (e.g. a learned f failing its checks): leave no directory behind
-            // that this call made, so the same command with the suggested fix can use it.
-            if (created && !Checkpoint.Exists(directory)) Directory.Delete(directory, recursive: true);
-            throw error is ExperimentException experiment ? config.Locate(experiment) : error;
+            // A finite test set larger than evaluation.test_size is evaluated in part: say so, with the key that takes it all.
+            if (run.Task.TestSize is { } available && available > config.Spec.Evaluation.TestSize)
+                log.WriteLine($"{label}: evaluated on the first {config.Spec.Evaluation.TestSize} of {available} test points; evaluation.test_size: {available} evaluates them all");
+            RunPlots.Latent(directory, label, run.Model, run.Task, config.PlotFormat);
+            RunPlots.Images(directory, run.Model, run.Task);
+            RunReport.Write(directory, config.Spec, run.Latent, result);
         }
         RunPlots.Training(directory, label, config.Spec.Training, config.PlotFormat);
-        board.add_scalar("test/elbo", (float)result.Elbo, result.Steps);
-        board.add_scalar("test/iwae", (float)result.Iwae, result.Steps);
+        prepared.BoardWriter.add_scalar("test/elbo", (float)result.Elbo, result.Steps);
+        prepared.BoardWriter.add_scalar("test/iwae", (float)result.Iwae, result.Steps);
         log.WriteLine($"{label}: test ELBO {result.Elbo:F2}, IWAE(k={result.IwaeSamples}) {result.Iwae:F2}, KL {result.Kl:F3}{(result.Collapsed ? " (collapsed)" : "")}{(result.AngleRecovery is { } r ? $", angle recovery {r:F3}" : "")}, " +
                       $"{result.TrainSeconds:F1} s ({result.StepsPerSecond:F0} steps/s) -> {directory}");
         return result;

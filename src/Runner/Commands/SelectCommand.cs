@@ -61,8 +61,8 @@ public static class SelectCommand
             {
                 foreach (var ((name, matches, config), plan) in candidates.Zip(plans))
                 {
-                    var results = config.Spec.Seeds.Select(seed =>
-                        RunExecutor.Execute(config, plan, seed, RunExecutor.DefaultDirectory(config, seed), Console.Out, cancellation)).ToList();
+                    // A candidate's seeds train together as one stacked model.
+                    var results = RunExecutor.ExecuteGroup(config, plan, [.. config.Spec.Seeds.Select(seed => (seed, RunExecutor.DefaultDirectory(config, seed)))], Console.Out, cancellation).ToList();
                     trained.Add(new Selection.Candidate(name, manifoldName is not null && matches(manifoldName), results));
                 }
             }

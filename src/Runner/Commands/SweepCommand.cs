@@ -24,8 +24,13 @@ public static class SweepCommand
             Description = "Run the sweep as this many shard processes side by side on this machine, libtorch's threads split between them " +
                           $"(docs/cluster.md). Default: one per core, or cores / {LibTorchThreads.Variable} when that is set; 1 with --shard.",
         };
+        var group = new Option<int?>("--group")
+        {
+            Description = "Seeds of a config trained together as one stacked model, at most this many at a time (docs/performance.md). " +
+                          "Default: all of a config's seeds that this process runs; 1 trains them one by one.",
+        };
         var pluginDirs = CommandLine.PluginDirOption();
-        var command = new Command("sweep", "Run every seed of one or more configs, then print mean ± std over seeds.") { target, overrides, report, shard, jobs, pluginDirs };
+        var command = new Command("sweep", "Run every seed of one or more configs, then print mean ± std over seeds.") { target, overrides, report, shard, jobs, group, pluginDirs };
         command.SetAction((parse, cancellation) => Task.FromResult(CommandLine.Guard(() =>
         {
             var sweep = SweepTarget.Load(parse.GetValue(target)!, parse.GetValue(overrides));
@@ -37,6 +42,8 @@ public static class SweepCommand
             var processes = parse.GetValue(jobs) ?? (part.Count > 1 ? 1 : DefaultJobs());
             if (processes < 1) throw new ConfigException($"--jobs {processes}: give the number of processes, 1 or more.");
             if (processes > 1 && part.Count > 1) throw new ConfigException($"--jobs {processes} with --shard: a shard is one process; give one of them.");
+            var groupSize = parse.GetValue(group) ?? int.MaxValue;
+            if (groupSize < 1) throw new ConfigException($"--group {groupSize}: give the most seeds to train as one model, 1 or more (1 trains them one by one).");
             // Only units still to train need a process: a finished sweep is read, not re-run in N children.
             processes = Math.Max(1, Math.Min(processes, sweep.Existing().Missing.Count));
             if (part.Count > 1) Console.WriteLine(sweep.Describe(part));
@@ -45,13 +52,13 @@ public static class SweepCommand
             try
             {
                 if (processes > 1)
-                    SweepJobs.Run(processes, ["sweep", sweep.Path, .. parse.GetValue(overrides) ?? [], .. (parse.GetValue(pluginDirs) ?? []).SelectMany(d => new[] { "--plugin-dir", d })],
-                        Console.Out, cancellation);
+                    SweepJobs.Run(processes, ["sweep", sweep.Path, .. parse.GetValue(overrides) ?? [], .. (parse.GetValue(pluginDirs) ?? []).SelectMany(d => new[] { "--plugin-dir", d }),
+                        .. parse.GetValue(group) is { } size ? new[] { "--group", size.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []], Console.Out, cancellation);
                 else
-                    foreach (var unit in sweep.Units.Where(u => part.Owns(u.Number)))
+                    foreach (var units in sweep.Units.Where(u => part.Owns(u.Number)).GroupBy(u => u.ConfigIndex).SelectMany(c => c.Chunk(groupSize)))
                     {
-                        RunExecutor.Execute(unit.Config, plans[unit.ConfigIndex], unit.Seed, unit.Directory, Console.Out, cancellation);
-                        ran++;
+                        RunExecutor.ExecuteGroup(units[0].Config, plans[units[0].ConfigIndex], [.. units.Select(u => (u.Seed, u.Directory))], Console.Out, cancellation);
+                        ran += units.Length;
                     }
             }
             finally

@@ -1,6 +1,7 @@
 using ManifoldKit.Data;
 using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
+using ManifoldKit.Evaluation;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
 using ManifoldKit.Testing;
@@ -144,5 +145,132 @@ public sealed class SeedGroupTests
             TensorAssert.SameParameters(a, b, "seed 1 trained beside seed 2, against beside seed 3");
             Assert.Throws<Xunit.Sdk.XunitException>(() => TensorAssert.SameParameters(a2.Model, b2.Model, "the groupmates differ"));
         }
+    }
+
+    /// <summary>
+    /// Ten seeds trained as one group and each alone reach the same test ELBO in distribution: the means
+    /// differ by less than twice the standard error of their difference (the groups' noise streams differ,
+    /// so the seeds' values do too), and both trained well beyond their start.
+    /// </summary>
+    [Fact]
+    public void Group_AgreesWithSeedsTrainedAlone()
+    {
+        using var scope = NewDisposeScope();
+        using var task = Task("circle-action");
+        var options = Options with { Steps = 300, BatchSize = 64, ReportEvery = 100 };
+        var (test, _) = task.TestSet(500);
+        var seeds = Enumerable.Range(20, 10).ToArray();
+        var alone = new List<double>();
+        var start = new List<double>();
+        foreach (var seed in seeds)
+        {
+            using var trainer = NewTrainer("circle-action", task, seed, options);
+            start.Add(Evaluator.Elbo(trainer.Model, test, 10, 1));
+            trainer.Run();
+            alone.Add(Evaluator.Elbo(trainer.Model, test, 10, 1));
+        }
+        var grouped = seeds.Select(seed => NewTrainer("circle-action", task, seed, options)).ToList();
+        try
+        {
+            Assert.All(new SeedGroup().Run([.. grouped.Select(t => new SeedGroup.Member(t))]), Assert.Null);
+            var together = grouped.Select(t => Evaluator.Elbo(t.Model, test, 10, 1)).ToList();
+            double Mean(IReadOnlyList<double> v) => v.Average();
+            double StandardError(IReadOnlyList<double> v) => Math.Sqrt(v.Sum(e => (e - Mean(v)) * (e - Mean(v))) / (v.Count - 1) / v.Count);
+            var difference = Mean(together) - Mean(alone);
+            var tolerance = 2 * Math.Sqrt(Math.Pow(StandardError(together), 2) + Math.Pow(StandardError(alone), 2));
+            Assert.True(Math.Abs(difference) < tolerance, $"group mean {Mean(together):F2}, alone {Mean(alone):F2}: differ by {difference:F2}, more than {tolerance:F2} (2 SE)");
+            Assert.True(Mean(alone) - Mean(start) > 10 * tolerance, $"training moved the ELBO from {Mean(start):F2} to {Mean(alone):F2}: too little for the comparison to mean anything");
+        }
+        finally
+        {
+            foreach (var trainer in grouped) trainer.Dispose();
+        }
+    }
+
+    /// <summary>A seed that diverges leaves the group with its error; the others train to the end, finite.</summary>
+    [Fact]
+    public void Divergence_DropsOnlyThatSeed()
+    {
+        using var scope = NewDisposeScope();
+        using var task = Task("gaussian");
+        var trainers = Enumerable.Range(0, 3).Select(seed => NewTrainer("gaussian", task, seed)).ToList();
+        try
+        {
+            using (no_grad()) trainers[1].Model.parameters().First().fill_(double.NaN);
+            var reports = trainers.Select(_ => new List<int>()).ToList();
+            var failures = new SeedGroup().Run([.. trainers.Select((t, i) => new SeedGroup.Member(t, new SynchronousProgress<TrainingProgress>(p => reports[i].Add(p.Step))))]);
+            Assert.Null(failures[0]);
+            Assert.Equal(1, failures[1]!.Step);
+            Assert.Null(failures[2]);
+            foreach (var i in new[] { 0, 2 })
+            {
+                Assert.Equal(Options.Steps, trainers[i].Step);
+                Assert.Equal([10, 20, 30], reports[i]);
+                Assert.All(trainers[i].Model.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
+            }
+            Assert.Empty(reports[1]);
+        }
+        finally
+        {
+            foreach (var trainer in trainers) trainer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A group stopped and resumed from its seeds' checkpoints ends exactly where the uninterrupted group
+    /// does (weights and reports), the group's noise state coming back from the checkpoints; and seeds whose
+    /// checkpoints stand at different steps resume as separate groups, each to the end.
+    /// </summary>
+    [Fact]
+    public void Group_ResumesFromItsCheckpoints()
+    {
+        using var scope = NewDisposeScope();
+        using var task = Task("learned");
+        var options = Options with { Steps = 40, CheckpointEvery = 10 };
+        var root = Directory.CreateTempSubdirectory("mk-group").FullName;
+        var trainers = new List<Trainer>();
+        try
+        {
+            List<Trainer> NewGroup() => [.. Enumerable.Range(0, 3).Select(seed => { var t = NewTrainer("learned", task, seed, options); trainers.Add(t); return t; })];
+            var whole = NewGroup();
+            new SeedGroup().Run([.. whole.Select(t => new SeedGroup.Member(t))]);
+
+            var stopped = NewGroup();
+            using var cancel = new CancellationTokenSource();
+            var directories = Enumerable.Range(0, 3).Select(i => Path.Combine(root, $"seed{i}")).ToList();
+            directories.ForEach(d => Directory.CreateDirectory(d));
+            new SeedGroup().Run([.. stopped.Select((t, i) => new SeedGroup.Member(t, new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 20) cancel.Cancel(); }), directories[i]))],
+                cancel.Token);
+            Assert.All(stopped, t => Assert.Equal(20, t.Step));
+            Assert.All(directories, d => Assert.True(File.Exists(Path.Combine(d, "checkpoint", "noise.bin")), $"{d}: the group's noise state"));
+
+            var atTwenty = Path.Combine(root, "at20");
+            foreach (var i in new[] { 0, 1 }) CopyDirectory(Path.Combine(directories[i], "checkpoint"), Path.Combine(atTwenty, $"seed{i}", "checkpoint"));
+            var resumed = NewGroup();
+            for (var i = 0; i < 3; i++) Assert.Equal(20, Checkpoint.Load(directories[i], resumed[i]));
+            new SeedGroup().Run([.. resumed.Select((t, i) => new SeedGroup.Member(t, null, directories[i]))]);
+            for (var i = 0; i < 3; i++) TensorAssert.SameParameters(whole[i].Model, resumed[i].Model, $"seed {i} resumed at step 20 against the uninterrupted group");
+
+            // Seed 2's checkpoint one save behind (a stop between the seeds' saves): it trains on as a group of its own.
+            var mixed = NewGroup();
+            Assert.Equal(20, Checkpoint.Load(Path.Combine(atTwenty, "seed0"), mixed[0]));
+            Assert.Equal(20, Checkpoint.Load(Path.Combine(atTwenty, "seed1"), mixed[1]));
+            var failures = new SeedGroup().Run([.. mixed.Select(t => new SeedGroup.Member(t))]);
+            Assert.All(failures, Assert.Null);
+            Assert.All(mixed, t => Assert.Equal(40, t.Step));
+            Assert.Equal([20, 20, 40], mixed.Select(t => t.StepsRun));
+            Assert.All(mixed, t => Assert.All(t.Model.parameters(), p => Assert.True(p.isfinite().all().item<bool>())));
+        }
+        finally
+        {
+            foreach (var trainer in trainers) trainer.Dispose();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 }
