@@ -75,14 +75,21 @@ public static class RunExecutor
         {
             if (plan.Factors.Any(f => f.Manifold is not null && f.SavedEmbedding is null && f.Options.Embedding != EmbeddingSource.Exact))
                 OutputCheck.Writable(Path.GetFullPath(Path.Combine(config.Output, "embeddings")), OutputCheck.MarginBytes);
-            var first = pending[0].Run;
-            // One progress line for a group (its first seed's figures); every seed's result line follows.
-            var groupLabel = pending.Count == 1 ? first.Label : $"{config.Spec.Name} seeds {string.Join(",", pending.Select(p => seeds[p.Index].Seed))} as one model (seed {seeds[pending[0].Index].Seed})";
-            var printer = ProgressPrinter.ForConsole(groupLabel);
+            // A group prints one progress line a report (its first seed still training); every seed's result line follows.
+            var printer = ProgressPrinter.ForConsole(pending.Count == 1
+                ? pending[0].Run.Label
+                : $"{config.Spec.Name} seeds {string.Join(",", pending.Select(p => seeds[p.Index].Seed))} as one model");
+            var printed = -1;
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
+            {
+                if (p.Step <= printed) return;
+                printed = p.Step;
+                printer.Report(p);
+            });
+            var groupLog = pending.Count == 1 ? pending[0].Run.Log : message => log.WriteLine($"{config.Spec.Name}: {message}");
             var outcomes = TrainingRun.ExecuteGroup(plan,
-                [.. pending.Select((p, k) => new TrainingRun.GroupSeed(seeds[p.Index].Seed, seeds[p.Index].Directory, k == 0 ? new SynchronousProgress<TrainingProgress>(printer.Report) : null,
-                    p.Run.Log, p.Run.Board))],
-                Embeddings(config, first.Log), cancellation, message => log.WriteLine($"{config.Spec.Name}: {message}"));
+                [.. pending.Select(p => new TrainingRun.GroupSeed(seeds[p.Index].Seed, seeds[p.Index].Directory, progress, p.Run.Log, p.Run.Board))],
+                Embeddings(config, groupLog), cancellation, groupLog);
             for (var k = 0; k < pending.Count; k++)
             {
                 var (index, run) = pending[k];
@@ -96,7 +103,10 @@ public static class RunExecutor
                 }
             }
         }
-        if (errors.FirstOrDefault(e => e is not null) is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        // The first failure ends the command; the others are named here, so none goes unseen.
+        var failed = errors.Select((e, i) => (Error: e, Seed: seeds[i].Seed)).Where(f => f.Error is not null).ToList();
+        foreach (var (error, seed) in failed.Skip(1)) log.WriteLine($"{config.Spec.Name} seed {seed} failed too: {error!.Message}");
+        if (failed.Count > 0) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed[0].Error!);
         return [.. results.Select(r => r!)];
     }
 
