@@ -52,6 +52,9 @@ public sealed class LearnedEmbedding : nn.Module<Tensor, Tensor>, IEmbedding
     /// <summary>The Linear layers of f in order (ReLU between them), for stacking the f's of a seed group.</summary>
     internal IEnumerable<Linear> NetworkLayers() => network.children().OfType<Linear>();
 
+    /// <summary>The Linear layers of the WAE encoder in order (ReLU between them, a sigmoid after the last).</summary>
+    internal IEnumerable<Linear> EncoderLayers() => encoder.children().OfType<Linear>();
+
     /// <summary>The WAE's encoder e, an approximate inverse of f on the manifold.</summary>
     /// <param name="ambient">Tensor of shape <c>[..., m]</c>.</param>
     /// <returns>Tensor of shape <c>[..., n]</c> in (0, 1)^n.</returns>

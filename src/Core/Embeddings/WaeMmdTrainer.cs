@@ -2,6 +2,7 @@ using System.Globalization;
 using ManifoldKit.Models;
 using ManifoldKit.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Embeddings;
@@ -31,10 +32,12 @@ public static class WaeMmdTrainer
         if (options.Restarts <= 1) return TrainOnce(manifold, options, progress);
         LearnedEmbedding? best = null;
         var (bestLoss, chosen) = (double.PositiveInfinity, 0);
+        // The attempts train side by side as one stacked model, each from its own seed and data.
+        var attempts = TrainStacked(manifold, options, [.. Enumerable.Range(0, options.Restarts).Select(a => options.Seed + a * Trainer.RestartSeedStride)], progress);
         for (var attempt = 0; attempt < options.Restarts; attempt++)
         {
             var seed = options.Seed + attempt * Trainer.RestartSeedStride;
-            var f = TrainOnce(manifold, options with { Seed = seed }, progress);
+            var f = attempts[attempt];
             var loss = HeldOutLoss(f, manifold, options);
             log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"WAE attempt {attempt + 1} of {options.Restarts} (seed {seed}): held-out loss {loss:G4}"));
             if (loss < bestLoss)
@@ -97,6 +100,65 @@ public static class WaeMmdTrainer
         return decoder.Freeze();
     }
 
+    /// <summary>
+    /// WAEs from several seeds trained at once: their weights stacked on a leading axis, one Adam step for
+    /// all, each drawing its data and prior samples from its own generator in the order <see cref="TrainOnce"/>
+    /// draws them, so each is the one <see cref="TrainOnce"/> learns up to rounding.
+    /// </summary>
+    private static LearnedEmbedding[] TrainStacked(IManifold manifold, WaeOptions options, long[] seeds, IProgress<(int Step, double Loss)>? progress)
+    {
+        var n = manifold.IntrinsicDim;
+        var models = seeds.Select(seed =>
+        {
+            var f = new LearnedEmbedding(manifold.Name, n, manifold.AmbientDim, options.Width);
+            using (var weights = new Generator((ulong)seed)) Initialisation.Draw(f, weights);
+            return f;
+        }).ToArray();
+        var generators = seeds.Select(seed => new Generator((ulong)seed)).ToArray();
+        var perModel = models.Select(m => m.parameters().ToArray()).ToArray();
+        Parameter[] stacked;
+        using (no_grad()) stacked = [.. perModel[0].Select((_, i) => new Parameter(stack(perModel.Select(p => p[i].detach()), 0)))];
+        var position = perModel[0].Select((p, i) => (p.Handle, i)).ToDictionary(e => e.Handle, e => e.i);
+        (Tensor, Tensor)[] Layers(IEnumerable<Linear> layers) => [.. layers.Select(l => ((Tensor)stacked[position[l.weight!.Handle]], (Tensor)stacked[position[l.bias!.Handle]]))];
+        var (encoder, decoder) = (Layers(models[0].EncoderLayers()), Layers(models[0].NetworkLayers()));
+        try
+        {
+            using var optimizer = optim.Adam(stacked, options.LearningRate);
+            for (var step = 1; step <= options.Steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                var x = stack(generators.Select(g => manifold.SampleUniform(options.BatchSize, g)), 0);
+                var codes = StackedLinear.Mlp(x, encoder, finalActivation: false).sigmoid();
+                var prior = stack(generators.Select(g => rand([options.BatchSize, n], generator: g)), 0);
+                var loss = (StackedLinear.Mlp(codes, decoder, finalActivation: false) - x).square().sum(-1).mean([-1]) + options.Lambda * InverseMultiquadraticMmd(codes, prior);
+                loss.sum().backward();
+                optimizer.step();
+                if (step % 250 == 0 || step == options.Steps)
+                {
+                    var values = loss.detach().data<float>().ToArray();
+                    foreach (var value in values)
+                        if (!float.IsFinite(value)) throw new TrainingDivergedException(step, "WAE loss", value);
+                    progress?.Report((step, values.Average()));                // the attempts' mean
+                }
+            }
+            using (no_grad())
+                for (var m = 0; m < models.Length; m++)
+                    for (var i = 0; i < stacked.Length; i++) perModel[m][i].copy_(stacked[i][m]);
+            return [.. models.Select(m => m.Freeze())];
+        }
+        catch
+        {
+            foreach (var model in models) model.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var generator in generators) generator.Dispose();
+            foreach (var parameter in stacked) parameter.Dispose();
+        }
+    }
+
     // The WAE objective: mean |x − f(e(x))|² + λ·MMD²(e(x), a prior sample).
     private static Tensor Loss(LearnedEmbedding f, Tensor x, Tensor codes, Tensor prior, double lambda) =>
         (f.Embed(codes) - x).square().sum(-1).mean() + lambda * InverseMultiquadraticMmd(codes, prior);
@@ -106,22 +168,25 @@ public static class WaeMmdTrainer
     /// C = c·2n·σ², σ² = 1/12 the variance of Uniform[0,1] (the WAE paper's choice of C, summed over
     /// scales as in its code).
     /// </summary>
-    /// <param name="x">Tensor of shape <c>[B, n]</c>.</param>
-    /// <param name="y">Tensor of shape <c>[B, n]</c>.</param>
+    /// <param name="x">Tensor of shape <c>[B, n]</c>, or <c>[G, B, n]</c> for G pairs of samples at once.</param>
+    /// <param name="y">Tensor of the same shape.</param>
+    /// <returns>A scalar, or <c>[G]</c>.</returns>
     public static Tensor InverseMultiquadraticMmd(Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
-        var (batch, n) = (x.shape[0], x.shape[1]);
+        var (batch, n) = (x.shape[^2], x.shape[^1]);
         // All scales and the three kernel blocks in one broadcast: per-op overhead dominates here.
-        var distances = stack([SquaredDistances(x, x), SquaredDistances(y, y), SquaredDistances(x, y)]);   // [3, B, B]
-        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype).mul_(2.0 * n / 12).reshape(-1, 1, 1, 1);
-        var kernel = (scales / (scales + distances)).sum(dim: 0);                                           // [3, B, B]
+        var distances = stack([SquaredDistances(x, x), SquaredDistances(y, y), SquaredDistances(x, y)]);   // [3, (G,) B, B]
+        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype).mul_(2.0 * n / 12).reshape([-1, .. Enumerable.Repeat(1L, (int)distances.dim())]);
+        var kernel = (scales / (scales + distances)).sum(dim: 0);                                           // [3, (G,) B, B]
         // Unbiased: the within-sample blocks leave out their diagonals, k(x, x) = 1 per scale.
-        var within = (kernel[..2].sum([1, 2]) - batch * scales.numel()) / (batch * (batch - 1));
-        return (within.sum() - 2 * kernel[2].mean()).MoveToOuterDisposeScope();
+        var within = (kernel[..2].sum([-2, -1]) - batch * scales.numel()) / (batch * (batch - 1));
+        return x.dim() == 2
+            ? (within.sum() - 2 * kernel[2].mean()).MoveToOuterDisposeScope()
+            : (within.sum(dim: 0) - 2 * kernel[2].mean([-2, -1])).MoveToOuterDisposeScope();
     }
 
     // |x|² + |y|² − 2x·y: unlike cdist, differentiable where two points coincide.
     private static Tensor SquaredDistances(Tensor x, Tensor y) =>
-        (x.square().sum(-1, keepdim: true) + y.square().sum(-1).unsqueeze(0) - 2 * x.matmul(y.T)).clamp_min(0);
+        (x.square().sum(-1, keepdim: true) + y.square().sum(-1).unsqueeze(-2) - 2 * x.matmul(y.transpose(-2, -1))).clamp_min(0);
 }

@@ -103,24 +103,10 @@ public sealed class StackedAutoencoder : IDisposable
         foreach (var item in owned) item.Dispose();
     }
 
-    // One member: the very operation nn.Linear runs, so a group of one is the single model to the bit.
-    // Not baddbmm: TorchSharp 0.107 passes its arguments to libtorch in the wrong order.
-    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias) =>
-        weight.shape[0] == 1
-            ? nn.functional.linear(x[0], weight[0], bias[0]).unsqueeze(0)
-            : bmm(x, weight.transpose(1, 2)) + bias.unsqueeze(1);
+    private Tensor Linear((int Weight, int Bias) layer, Tensor x) => StackedLinear.Apply(x, parameters[layer.Weight], parameters[layer.Bias]);
 
-    private Tensor Linear((int Weight, int Bias) layer, Tensor x) => Linear(x, parameters[layer.Weight], parameters[layer.Bias]);
-
-    private Tensor Mlp((int Weight, int Bias)[] layers, Tensor x, bool finalActivation)
-    {
-        for (var i = 0; i < layers.Length; i++)
-        {
-            x = Linear(layers[i], x);
-            if (finalActivation || i < layers.Length - 1) x = nn.functional.relu(x);
-        }
-        return x;
-    }
+    private Tensor Mlp((int Weight, int Bias)[] layers, Tensor x, bool finalActivation) =>
+        StackedLinear.Mlp(x, [.. layers.Select(l => (parameters[l.Weight], parameters[l.Bias]))], finalActivation);
 
     private static Tensor Flat(Tensor perMember) => perMember.reshape(perMember.shape[0] * perMember.shape[1], perMember.shape[2]);
 
@@ -167,12 +153,7 @@ public sealed class StackedAutoencoder : IDisposable
         {
             var members = layers[0].Weight.shape[0];
             var shape = hidden.shape;
-            var x = ByMember(hidden.reshape(-1, shape[^2], shape[^1]), members);
-            for (var i = 0; i < layers.Length; i++)
-            {
-                x = Linear(x, layers[i].Weight, layers[i].Bias);
-                if (i < layers.Length - 1) x = nn.functional.relu(x);
-            }
+            var x = StackedLinear.Mlp(ByMember(hidden.reshape(-1, shape[^2], shape[^1]), members), layers, finalActivation: false);
             // [G, S·B, m] back to the posterior's layout [S, G·B, m].
             var samples = shape.Length == 3 ? shape[0] : 1;
             var back = x.reshape(members, samples, -1, AmbientDim).permute(1, 0, 2, 3).reshape(samples, shape[^2], AmbientDim);

@@ -33,4 +33,19 @@ public sealed class InverseMultiquadraticMmdTests
         var expected = xx / 42 + yy / 42 - 2 * xy / 49;
         Xunit.Assert.Equal(expected, WaeMmdTrainer.InverseMultiquadraticMmd(x, y).item<double>(), 1e-10);
     }
+
+    /// <summary>For a stack of sample pairs <c>[G, B, n]</c> the estimator gives each pair's MMD², as computed alone.</summary>
+    [Property]
+    public void Mmd_OfAStack_IsEachPairsMmd(Seed seed)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = seed.Generator();
+        var n = 1 + seed.Value % 3;
+        var x = rand([3, 9, n], dtype: ScalarType.Float64, generator: generator);
+        var y = rand([3, 9, n], dtype: ScalarType.Float64, generator: generator).pow(2);
+        var stacked = WaeMmdTrainer.InverseMultiquadraticMmd(x, y);
+        TensorAssert.Shape(stacked, [3], "one MMD² per pair");
+        for (var g = 0; g < 3; g++)
+            Xunit.Assert.Equal(WaeMmdTrainer.InverseMultiquadraticMmd(x[g], y[g]).item<double>(), stacked[g].item<double>(), 1e-12);
+    }
 }

@@ -41,8 +41,8 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// With restarts the trainer keeps the attempt with the lowest held-out loss: the same f as that
-    /// attempt's seed trained alone, and not simply the first or the last attempt (seed 7: the middle one).
+    /// With restarts the trainer keeps the attempt with the lowest held-out loss: the f that
+    /// attempt's seed trains alone (to rounding: the attempts train side by side as one stacked model), and not simply the first or the last attempt (seed 7: the middle one).
     /// </summary>
     [Fact]
     public void Wae_WithRestarts_KeepsTheAttemptWithTheLowestHeldOutLoss()
@@ -60,7 +60,8 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
 
         var log = new List<string>();
         using var kept = WaeMmdTrainer.Train(circle, options with { Restarts = 3 }, log: log.Add);
-        TensorAssert.Close(kept.Embed(codes), alone[best].Embed(codes), 0, "kept f vs its attempt trained alone");
+        // The attempts train stacked (batched matrix products), so the kept f equals its attempt alone up to rounding.
+        TensorAssert.Close(kept.Embed(codes), alone[best].Embed(codes), 1e-5, "kept f vs its attempt trained alone");
         Assert.Equal([.. losses.Select((loss, r) => string.Create(CultureInfo.InvariantCulture, $"WAE attempt {r + 1} of 3 (seed {7 + r * 1_000_000}): held-out loss {loss:G4}")), "WAE: keeping attempt 2"], log);
         foreach (var f in alone) f.Dispose();
     }
