@@ -1,3 +1,4 @@
+using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -67,11 +68,39 @@ public sealed class StackedAutoencoder : IDisposable
     /// <param name="generator">The posterior noise of the whole group.</param>
     public (Tensor LogLikelihood, Tensor Kl, Tensor? RejectionCorrection) Terms(Tensor x, long samples, Generator? generator)
     {
+        var (logLikelihood, posterior, _, noiseLogDensity) = Forward(x, samples, generator, densities: false);
+        var g = x.shape[0];
+        var kl = posterior.KlToPrior().reshape(g, -1);
+        var correction = noiseLogDensity is { } noise
+            ? ModelTerms.RejectionCorrections(logLikelihood.reshape(g, -1), ByMember(noise.unsqueeze(-1), g).reshape(g, -1))
+            : null;
+        return (MeanPerMember(logLikelihood), MeanPerMember(kl), correction);
+    }
+
+    /// <summary>
+    /// Every member's per-sample terms on its own batch, laid out as one batch of G·B points (member m's at
+    /// m·B …), so <see cref="ModelTerms.Elbo"/> and <see cref="ModelTerms.Iwae"/> give <c>[G·B]</c>.
+    /// </summary>
+    /// <param name="x">Each member's batch, <c>[G, B, D]</c>.</param>
+    /// <param name="samples">Posterior samples per point.</param>
+    /// <param name="generator">The posterior noise of the whole group.</param>
+    /// <param name="densities">Also compute log q and log p of the samples (for importance weighting).</param>
+    public ModelTerms PointTerms(Tensor x, long samples, Generator? generator, bool densities = true)
+    {
+        var (logLikelihood, posterior, sample, noise) = Forward(x, samples, generator, densities);
+        var perPoint = logLikelihood.permute(1, 0, 2).reshape(logLikelihood.shape[1], -1);   // [S, G·B]
+        return new ModelTerms(perPoint, posterior.KlToPrior(), sample?.LogQ, sample?.LogPrior, noise);
+    }
+
+    /// <summary>log p(x|z) of each member's samples, <c>[G, S, B]</c>, with the posterior, the densities when asked for, and a rejection sampler's noise density.</summary>
+    private (Tensor LogLikelihood, LatentDistribution Posterior, LatentSample? Sample, Tensor? Noise) Forward(Tensor x, long samples, Generator? generator, bool densities)
+    {
         var (g, b) = (x.shape[0], x.shape[1]);
         var features = Mlp(encoder, x, finalActivation: true);                              // [G, B, H]
         var raw = Linear(posteriorHead, features);
         var posterior = latent.Posterior.Create(raw.reshape(g * b, raw.shape[2]));         // points of member m at m·B …
-        var (hidden, noise) = posterior.RSampleForTraining(samples, generator);             // [S, G·B, n]
+        var sample = densities ? posterior.RSampleWithDensities(samples, generator) : null;
+        var (hidden, noise) = sample is null ? posterior.RSampleForTraining(samples, generator) : (sample.Value, sample.NoiseLogDensity);   // [S, G·B, n]
         Tensor?[]? elements = actionHeads.All(h => h is null)
             ? null
             : [.. latent.Factors.Select((f, i) => actionHeads[i] is { } head ? f.Action!.ElementFromParameters(Flat(Linear(head, features))) : null)];
@@ -79,10 +108,7 @@ public sealed class StackedAutoencoder : IDisposable
         var s = input.shape[0];
         var output = Mlp(decoder, ByMember(input, g), finalActivation: false).reshape(g, s, b, -1);
         Tensor[] likelihood = [.. likelihoodParameters.Select(i => parameters[i].reshape([g, 1, 1, .. parameters[i].shape[1..]]))];
-        var logLikelihood = first.Likelihood.LogProb(x.unsqueeze(1), output, likelihood);  // [G, S, B]
-        var kl = posterior.KlToPrior().reshape(g, b);
-        var correction = noise is null ? null : ModelTerms.RejectionCorrections(logLikelihood.reshape(g, -1), ByMember(noise.unsqueeze(-1), g).reshape(g, -1));
-        return (MeanPerMember(logLikelihood), MeanPerMember(kl), correction);
+        return (first.Likelihood.LogProb(x.unsqueeze(1), output, likelihood), posterior, sample, noise);      // [G, S, B]
     }
 
     /// <summary>Writes the stacked weights back into the members (the same ones, in the same order, as were stacked).</summary>
