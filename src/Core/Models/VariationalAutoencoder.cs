@@ -54,6 +54,9 @@ public sealed class VariationalAutoencoder : nn.Module
     /// <summary>The observation model p(x|·).</summary>
     public ILikelihood Likelihood => likelihood;
 
+    /// <summary>The device its weights are on (where its inputs and noise generators must be).</summary>
+    public Device Device => parameters().First().device;
+
     /// <summary>The posterior q(z_hid|x) for a batch.</summary>
     /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
     public LatentDistribution Encode(Tensor x) => Latent.Posterior.Create(posteriorHead.forward(encoder.forward(x)));

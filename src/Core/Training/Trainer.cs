@@ -40,10 +40,17 @@ public sealed class Trainer : IDisposable
     private double secondsBefore;
     private int stepsRunBefore;
 
+    private readonly Device device;
+
     /// <summary>Prepares training: builds the model from <paramref name="createModel"/> and draws its weights from the seed.</summary>
-    public Trainer(Func<VariationalAutoencoder> createModel, IDataSource task, TrainingOptions options)
+    /// <param name="createModel">Makes a model on the CPU; it is moved to <paramref name="device"/> once its weights are drawn.</param>
+    /// <param name="task">The data (CPU tensors; each batch is moved to the device).</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="device">Where to train; the CPU when null.</param>
+    public Trainer(Func<VariationalAutoencoder> createModel, IDataSource task, TrainingOptions options, Device? device = null)
     {
         Options = options;
+        this.device = device ?? CPU;
         this.task = task;
         this.createModel = createModel;
         current = Initialise(options.Seed);
@@ -231,8 +238,9 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         if (Options.FinalLearningRate is not null)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = Options.LearningRateAt(Step);
-        var (x, _) = task.TrainingBatch(Step, Options.BatchSize, generator);
-        var terms = Model.Terms(x, Options.Samples, generator, densities: false);
+        var (batch, _) = task.TrainingBatch(Step, Options.BatchSize, generator);
+        var x = ComputeDevice.Move(batch, device);                            // the batch itself on the CPU
+        var terms = Model.Terms(x, Options.Samples, current.NoiseGenerator, densities: false);
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();
         var loss = KlWeight() * kl - logLikelihood;
@@ -262,15 +270,20 @@ public sealed class Trainer : IDisposable
             x.Dispose();
             factors.Dispose();
         }
-        return new Start(model, optim.Adam(model.parameters(), Options.LearningRate), new Generator((ulong)seed + 1));
+        if (device.type != DeviceType.CPU) model.to(device);
+        // Data sources draw on the CPU; off the CPU the posterior noise needs a generator of its own on the device.
+        var generator = new Generator((ulong)seed + 1);
+        var noise = device.type == DeviceType.CPU ? generator : ComputeDevice.NewGenerator((ulong)seed + 1, device);
+        return new Start(model, optim.Adam(model.parameters(), Options.LearningRate), generator, noise);
     }
 
-    /// <summary>What one start of training owns: the model, its optimiser, and its data and noise generator.</summary>
-    private sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator) : IDisposable
+    /// <summary>What one start of training owns: the model, its optimiser, its data generator and its noise generator (the same one on the CPU).</summary>
+    private sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator, Generator NoiseGenerator) : IDisposable
     {
         public void Dispose()
         {
             Optimizer.Dispose();
+            if (NoiseGenerator != Generator) NoiseGenerator.Dispose();
             Generator.Dispose();
             Model.Dispose();
         }
@@ -291,7 +304,15 @@ public sealed class Trainer : IDisposable
         Model.save(Path.Combine(directory, "model.bin"));
         current.Optimizer.save_state_dict(Path.Combine(directory, "optimizer.bin"));
         File.WriteAllBytes(Path.Combine(directory, "generator.bin"), current.Generator.get_state().data<byte>().ToArray());
+        if (current.NoiseGenerator != current.Generator)
+        {
+            using var noiseState = current.NoiseGenerator.get_state();
+            File.WriteAllBytes(Path.Combine(directory, NoiseGeneratorFile), noiseState.cpu().data<byte>().ToArray());
+        }
     }
+
+    /// <summary>The device noise generator's state, in a checkpoint of a run off the CPU (generator.bin stays the CPU data generator's).</summary>
+    internal const string NoiseGeneratorFile = "generator-device.bin";
 
     internal void LoadState(string directory, int step, RestartOutcome? restart, double seconds, int stepsRun)
     {
@@ -309,6 +330,11 @@ public sealed class Trainer : IDisposable
             throw new RunFileException(Path.Combine(directory, "state.json"), $"records step {step}, but the optimiser state in {optimizerFile} is at step {adamStep}");
         using var state = tensor(bytes);
         current.Generator.set_state(state);
+        if (current.NoiseGenerator != current.Generator && File.Exists(Path.Combine(directory, NoiseGeneratorFile)))
+        {
+            using var noiseState = tensor(File.ReadAllBytes(Path.Combine(directory, NoiseGeneratorFile)));
+            current.NoiseGenerator.set_state(noiseState);
+        }
         Restart = restart;
         Step = step;
         (secondsBefore, stepsRunBefore) = (seconds, stepsRun);
