@@ -26,15 +26,17 @@ public static class WaeMmdTrainer
     /// <param name="options">Settings; the protocol's (docs/protocol.md) by default.</param>
     /// <param name="progress">Receives (step, loss) now and then.</param>
     /// <param name="log">Receives one line per attempt and the choice, when there are restarts.</param>
-    public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null, Action<string>? log = null)
+    /// <param name="device">Where to train (the CPU when null); f is returned on the CPU, where it is saved and measured.</param>
+    public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null, Action<string>? log = null,
+        Device? device = null)
     {
-        if (options.Restarts <= 1) return TrainOnce(manifold, options, progress);
+        if (options.Restarts <= 1) return TrainOnce(manifold, options, progress, device ?? CPU);
         LearnedEmbedding? best = null;
         var (bestLoss, chosen) = (double.PositiveInfinity, 0);
         for (var attempt = 0; attempt < options.Restarts; attempt++)
         {
             var seed = options.Seed + attempt * Trainer.RestartSeedStride;
-            var f = TrainOnce(manifold, options with { Seed = seed }, progress);
+            var f = TrainOnce(manifold, options with { Seed = seed }, progress, device ?? CPU);
             var loss = HeldOutLoss(f, manifold, options);
             log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"WAE attempt {attempt + 1} of {options.Restarts} (seed {seed}): held-out loss {loss:G4}"));
             if (loss < bestLoss)
@@ -62,7 +64,7 @@ public static class WaeMmdTrainer
         {
             var x = manifold.SampleUniform(options.BatchSize, generator);
             var codes = f.Encode(x);
-            var prior = rand([options.BatchSize, manifold.IntrinsicDim], generator: generator);
+            var prior = rand([options.BatchSize, manifold.IntrinsicDim], device: x.device, generator: generator);
             total += Loss(f, x, codes, prior, options.Lambda).to_type(ScalarType.Float64).item<double>();
         }
         return total / HeldOutBatches;
@@ -70,12 +72,13 @@ public static class WaeMmdTrainer
 
     private const ulong HeldOutSeed = 0x5EED_0F_4E1D;
 
-    private static LearnedEmbedding TrainOnce(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress)
+    private static LearnedEmbedding TrainOnce(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress, Device device)
     {
         var n = manifold.IntrinsicDim;
         var decoder = new LearnedEmbedding(manifold.Name, n, manifold.AmbientDim, options.Width);
         using (var weights = new Generator((ulong)options.Seed)) Initialisation.Draw(decoder, weights);   // the decoder's, then the encoder's
-        using var generator = new Generator((ulong)options.Seed);
+        if (device.type != DeviceType.CPU) decoder.to(device);
+        using var generator = ComputeDevice.NewGenerator((ulong)options.Seed, device);
         using var optimizer = optim.Adam(decoder.parameters(), options.LearningRate);
         for (var step = 1; step <= options.Steps; step++)
         {
@@ -83,7 +86,7 @@ public static class WaeMmdTrainer
             optimizer.zero_grad();
             var x = manifold.SampleUniform(options.BatchSize, generator);
             var codes = decoder.Encode(x);
-            var prior = rand([options.BatchSize, n], generator: generator);
+            var prior = rand([options.BatchSize, n], device: x.device, generator: generator);
             var loss = Loss(decoder, x, codes, prior, options.Lambda);
             loss.backward();
             optimizer.step();
@@ -94,6 +97,7 @@ public static class WaeMmdTrainer
                 progress?.Report((step, value));
             }
         }
+        if (device.type != DeviceType.CPU) decoder.to(CPU);
         return decoder.Freeze();
     }
 
@@ -114,7 +118,7 @@ public static class WaeMmdTrainer
         var (batch, n) = (x.shape[0], x.shape[1]);
         // All scales and the three kernel blocks in one broadcast: per-op overhead dominates here.
         var distances = stack([SquaredDistances(x, x), SquaredDistances(y, y), SquaredDistances(x, y)]);   // [3, B, B]
-        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype).mul_(2.0 * n / 12).reshape(-1, 1, 1, 1);
+        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype, device: x.device).mul_(2.0 * n / 12).reshape(-1, 1, 1, 1);
         var kernel = (scales / (scales + distances)).sum(dim: 0);                                           // [3, B, B]
         // Unbiased: the within-sample blocks leave out their diagonals, k(x, x) = 1 per scale.
         var within = (kernel[..2].sum([1, 2]) - batch * scales.numel()) / (batch * (batch - 1));
