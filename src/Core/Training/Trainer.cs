@@ -270,13 +270,7 @@ public sealed class Trainer : IDisposable
             x.Dispose();
             factors.Dispose();
         }
-        if (device.type != DeviceType.CPU)
-        {
-            model.to(device);
-            // A learned f is the latent's, not a registered part of the model: it goes along.
-            foreach (var factor in model.Latent.Factors)
-                if (factor.Embedding is nn.Module f) f.to(device);
-        }
+        if (device.type != DeviceType.CPU) model.MoveTo(device);
         // Data sources draw on the CPU; off the CPU the posterior noise needs a generator of its own on the device.
         var generator = new Generator((ulong)seed + 1);
         var noise = device.type == DeviceType.CPU ? generator : ComputeDevice.NewGenerator((ulong)seed + 1, device);
