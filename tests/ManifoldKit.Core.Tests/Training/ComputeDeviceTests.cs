@@ -1,6 +1,7 @@
 using ManifoldKit.Core.Tests.Experiments;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Experiments;
+using ManifoldKit.Models;
 using ManifoldKit.Training;
 using TorchSharp;
 using Xunit;
@@ -94,6 +95,39 @@ public sealed class ComputeDeviceTests : IDisposable
         using var a = rand([5], generator: plain);
         using var b = rand([5], generator: made);
         Assert.Equal(a.data<float>().ToArray(), b.data<float>().ToArray());
+    }
+
+    /// <summary>
+    /// What <see cref="VariationalAutoencoder.MoveTo"/> relies on off the CPU: a conversion that replaces the
+    /// registered parameters (here to float64, the one this machine can do) leaves the Gaussian likelihood on its old
+    /// log σ until it takes the model's back.
+    /// </summary>
+    [Fact]
+    public void Likelihood_TakesItsParameterBack_AfterTheModelReplacedIt()
+    {
+        using var model = new VariationalAutoencoder(LatentSpace.Euclidean(1));
+        model.to(ScalarType.Float64);
+        var registered = model.named_parameters(recurse: false).ToDictionary(p => p.name, p => p.parameter);
+        Assert.NotSame(registered["logScale"], model.Likelihood.Parameters[0].Parameter);
+        model.Likelihood.Rebind(name => registered[name]);
+        Assert.Same(registered["logScale"], model.Likelihood.Parameters[0].Parameter);
+        using var x = zeros([2, model.Architecture.ObservedDim], dtype: ScalarType.Float64);
+        using var logProb = model.Likelihood.LogProb(x, x);
+        Assert.Equal(ScalarType.Float64, logProb.dtype);
+    }
+
+    /// <summary>On the CPU <see cref="VariationalAutoencoder.MoveTo"/> keeps every parameter where and what it was.</summary>
+    [Fact]
+    public void MoveTo_TheCpu_ChangesNothing()
+    {
+        using var model = new VariationalAutoencoder(LatentSpace.Euclidean(1));
+        var before = model.parameters().ToList();
+        model.MoveTo(CPU);
+        var after = model.parameters().ToList();
+        Assert.Equal(before.Count, after.Count);
+        Assert.All(before.Zip(after), pair => Assert.Same(pair.First, pair.Second));
+        Assert.Same(model.named_parameters(recurse: false).Single(p => p.name == "logScale").parameter, model.Likelihood.Parameters[0].Parameter);
+        Assert.Equal(DeviceType.CPU, model.Device.type);
     }
 
     /// <summary><c>device: cpu</c> trains a tiny learned-f, group-action run to exactly the numbers of a spec without the key.</summary>
