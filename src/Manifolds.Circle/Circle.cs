@@ -35,7 +35,7 @@ public sealed class Circle : IManifold
     public Tensor SampleUniform(long count, Generator? generator = null, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
-        return ExactEmbedding.Embed(rand([count, 1], dtype: dtype, generator: generator)).MoveToOuterDisposeScope();
+        return ExactEmbedding.Embed(rand([count, 1], dtype: dtype, device: generator?.device, generator: generator)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -65,10 +65,10 @@ public sealed class Circle : IManifold
 
         // Closed form, checked against autograd by the conformance suite: G = (2π)².
         public Tensor MetricTensor(Tensor hidden) =>
-            full([.. hidden.shape[..^1], 1, 1], 4 * Math.PI * Math.PI, dtype: hidden.dtype);
+            full([.. hidden.shape[..^1], 1, 1], 4 * Math.PI * Math.PI, dtype: hidden.dtype, device: hidden.device);
 
         // ½·log det G = log 2π, checked against autograd by the conformance suite.
         public Tensor LogVolumeElement(Tensor hidden) =>
-            full(hidden.shape[..^1], Math.Log(2 * Math.PI), dtype: hidden.dtype);
+            full(hidden.shape[..^1], Math.Log(2 * Math.PI), dtype: hidden.dtype, device: hidden.device);
     }
 }

@@ -97,6 +97,6 @@ public sealed class SpecialOrthogonal3 : IManifold
 
         // Measure-preserving onto SO(3), so sqrt(det G) is its volume 16√2·π² everywhere.
         public Tensor LogVolumeElement(Tensor hidden) =>
-            full(hidden.shape[..^1], Math.Log(16 * Math.Sqrt(2) * Math.PI * Math.PI), dtype: hidden.dtype);
+            full(hidden.shape[..^1], Math.Log(16 * Math.Sqrt(2) * Math.PI * Math.PI), dtype: hidden.dtype, device: hidden.device);
     }
 }

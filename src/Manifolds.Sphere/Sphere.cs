@@ -91,7 +91,7 @@ public sealed class Sphere : IManifold
 
         // log 4π everywhere (the limit at the poles too, where G itself degenerates).
         public Tensor LogVolumeElement(Tensor hidden) =>
-            full(hidden.shape[..^1], Math.Log(4 * Math.PI), dtype: hidden.dtype);
+            full(hidden.shape[..^1], Math.Log(4 * Math.PI), dtype: hidden.dtype, device: hidden.device);
     }
 
     /// <summary>S¹: z ↦ (cos 2πz, sin 2πz); its speed is 2π everywhere, the circle's length.</summary>
@@ -116,7 +116,7 @@ public sealed class Sphere : IManifold
         }
 
         public Tensor LogVolumeElement(Tensor hidden) =>
-            full(hidden.shape[..^1], Math.Log(Spheres.Volume(1)), dtype: hidden.dtype);
+            full(hidden.shape[..^1], Math.Log(Spheres.Volume(1)), dtype: hidden.dtype, device: hidden.device);
     }
 
     /// <summary>
@@ -160,6 +160,6 @@ public sealed class Sphere : IManifold
 
         // One-to-one and uniform to uniform, so sqrt(det G) = Vol(S^n) at every code.
         public Tensor LogVolumeElement(Tensor hidden) =>
-            full(hidden.shape[..^1], Math.Log(Spheres.Volume(n)), dtype: hidden.dtype);
+            full(hidden.shape[..^1], Math.Log(Spheres.Volume(n)), dtype: hidden.dtype, device: hidden.device);
     }
 }

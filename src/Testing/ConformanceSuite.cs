@@ -1,3 +1,6 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace ManifoldKit.Testing;
 
 /// <summary>What the three contract suites share: the manifold under test, built once per test, and the tolerance.</summary>
@@ -13,4 +16,10 @@ public abstract class ConformanceSuite
 
     /// <summary>Absolute tolerance of the float64 identities.</summary>
     protected virtual double Tolerance => 1e-9;
+
+    /// <summary>Where the laws' tensors are made: the CPU unless a suite overrides it (e.g. with <c>torch.CUDA</c> where TorchSharp's CUDA package is used).</summary>
+    protected virtual Device Device => CPU;
+
+    /// <summary>A generator on <see cref="Device"/>; on the CPU exactly <c>new Generator(seed)</c>.</summary>
+    protected Generator NewGenerator(ulong seed) => Device.type == DeviceType.CPU ? new Generator(seed) : new Generator(seed, Device);
 }

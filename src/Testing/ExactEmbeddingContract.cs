@@ -27,8 +27,8 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     /// <summary>Hidden codes, uniform in the cube shrunk by <see cref="SeamMargin"/>.</summary>
     protected Tensor InteriorCodes(Seed seed, int count = 64)
     {
-        using var generator = seed.Generator();
-        var unit = rand([count, Embedding.HiddenDim], dtype: ScalarType.Float64, generator: generator);
+        using var generator = seed.Generator(Device);
+        var unit = rand([count, Embedding.HiddenDim], dtype: ScalarType.Float64, device: Device, generator: generator);
         return SeamMargin + (1 - 2 * SeamMargin) * unit;
     }
 
@@ -46,8 +46,8 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     public void Embed_LiesOnManifold(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
-        var codes = rand([64, Embedding.HiddenDim], dtype: ScalarType.Float64, generator: generator);
+        using var generator = seed.Generator(Device);
+        var codes = rand([64, Embedding.HiddenDim], dtype: ScalarType.Float64, device: Device, generator: generator);
         TensorAssert.Small(Manifold.Distance(Embedding.Embed(codes)), Tolerance, "distance of f(z) from M");
     }
 
@@ -65,7 +65,7 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     public void Embed_InvertsChart(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var points = Manifold.SampleUniform(64, generator, ScalarType.Float64);
         var codes = Embedding.Chart(points);
         Assert.True(codes.min().item<double>() >= 0 && codes.max().item<double>() <= 1, "Chart returned a code outside [0, 1]^n");
@@ -98,7 +98,7 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
         var columns = new Tensor[n];
         for (var j = 0; j < n; j++)
         {
-            var step = zeros(n, dtype: ScalarType.Float64);
+            var step = zeros(n, dtype: ScalarType.Float64, device: Device);
             step[j] = h;
             columns[j] = (Embedding.Embed(codes + step) - Embedding.Embed(codes - step)) / (2 * h);
         }
@@ -171,8 +171,8 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         const int m = 1000;
-        using var generator = new Generator(7);
-        var pushed = Embedding.Embed(rand([m, Embedding.HiddenDim], dtype: ScalarType.Float64, generator: generator));
+        using var generator = NewGenerator(7);
+        var pushed = Embedding.Embed(rand([m, Embedding.HiddenDim], dtype: ScalarType.Float64, device: Device, generator: generator));
         var sampled = Manifold.SampleUniform(m, generator, ScalarType.Float64);
         var test = TwoSampleTest.Run(pushed, sampled);
         Assert.False(test.Rejects, $"f(Uniform) and SampleUniform differ: {test}");
@@ -184,8 +184,8 @@ public abstract class ExactEmbeddingContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         const int m = 1000;
-        using var generator = new Generator(7);
-        var pushed = Embedding.Embed(rand([m, Embedding.HiddenDim], dtype: ScalarType.Float64, generator: generator).pow(3));
+        using var generator = NewGenerator(7);
+        var pushed = Embedding.Embed(rand([m, Embedding.HiddenDim], dtype: ScalarType.Float64, device: Device, generator: generator).pow(3));
         var sampled = Manifold.SampleUniform(m, generator, ScalarType.Float64);
         var test = TwoSampleTest.Run(pushed, sampled);
         Assert.True(test.Rejects, $"a non-uniform pushforward was not detected: {test}");

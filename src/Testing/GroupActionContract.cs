@@ -23,14 +23,14 @@ public abstract class GroupActionContract : ConformanceSuite
     /// <summary>Elements from generated encoder outputs (the path a VAE uses).</summary>
     protected Tensor Elements(Seed seed)
     {
-        using var generator = seed.Generator();
-        return Group.ElementFromParameters(randn([Batch, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator));
+        using var generator = seed.Generator(Device);
+        return Group.ElementFromParameters(randn([Batch, Group.ParameterDim], dtype: ScalarType.Float64, device: Device, generator: generator));
     }
 
     /// <summary>Uniform points of M, independent of <see cref="Elements"/> for the same seed.</summary>
     protected Tensor Points(Seed seed, int offset = 1)
     {
-        using var generator = new Generator((ulong)seed.Value + (ulong)offset * 1_000_003UL);
+        using var generator = NewGenerator((ulong)seed.Value + (ulong)offset * 1_000_003UL);
         return Manifold.SampleUniform(Batch, generator, ScalarType.Float64);
     }
 
@@ -39,8 +39,8 @@ public abstract class GroupActionContract : ConformanceSuite
         var k = Group.MatrixDim;
         TensorAssert.Shape(elements, [Batch, k, k], what);
         var gram = elements.transpose(-1, -2).matmul(elements);
-        TensorAssert.Close(gram, eye(k, dtype: ScalarType.Float64).expand_as(gram), Tolerance, $"{what}: gᵀg vs I");
-        TensorAssert.Close(linalg.det(elements), ones(Batch, dtype: ScalarType.Float64), Tolerance, $"{what}: det g vs 1");
+        TensorAssert.Close(gram, eye(k, dtype: ScalarType.Float64, device: Device).expand_as(gram), Tolerance, $"{what}: gᵀg vs I");
+        TensorAssert.Close(linalg.det(elements), ones(Batch, dtype: ScalarType.Float64, device: Device), Tolerance, $"{what}: det g vs 1");
     }
 
     /// <summary>Encoder outputs map to rotations: gᵀg = I, det g = +1.</summary>
@@ -56,7 +56,7 @@ public abstract class GroupActionContract : ConformanceSuite
     public void SampleHaar_LiesInGroup(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         AssertInGroup(Group.SampleHaar(Batch, generator, ScalarType.Float64), "SampleHaar");
     }
 
@@ -65,8 +65,8 @@ public abstract class GroupActionContract : ConformanceSuite
     public void ElementFromParameters_HasFiniteGradients(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
-        var raw = randn([Batch, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator).requires_grad_(true);
+        using var generator = seed.Generator(Device);
+        var raw = randn([Batch, Group.ParameterDim], dtype: ScalarType.Float64, device: Device, generator: generator).requires_grad_(true);
         Group.ElementFromParameters(raw).pow(3).sum().backward();
         Assert.True(raw.grad is not null && isfinite(raw.grad).all().item<bool>(), "gradient of ElementFromParameters is missing or not finite");
     }
@@ -139,8 +139,8 @@ public abstract class GroupActionContract : ConformanceSuite
         const int s = 3;
         var k = Group.MatrixDim;
         var m = Manifold.AmbientDim;
-        using var generator = seed.Generator();
-        var raw = randn([s, Batch, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator);
+        using var generator = seed.Generator(Device);
+        var raw = randn([s, Batch, Group.ParameterDim], dtype: ScalarType.Float64, device: Device, generator: generator);
         var g = Group.ElementFromParameters(raw);
         TensorAssert.Close(g, Group.ElementFromParameters(raw.reshape(s * Batch, -1)).reshape(s, Batch, k, k), Tolerance, "ElementFromParameters on [3, B, p] vs flattened");
         var h = Group.Inverse(g.flip(0));
@@ -149,7 +149,7 @@ public abstract class GroupActionContract : ConformanceSuite
         TensorAssert.Close(Group.Act(g, x), Group.Act(Flat(g, 2), Flat(x, 1)).reshape(s, Batch, m), Tolerance, "Act on [3, B, ·] vs flattened");
         TensorAssert.Close(Group.Compose(g, h), Group.Compose(Flat(g, 2), Flat(h, 2)).reshape(s, Batch, k, k), Tolerance, "Compose on [3, B, k, k] vs flattened");
         TensorAssert.Close(Group.Inverse(g), Group.Inverse(Flat(g, 2)).reshape(s, Batch, k, k), Tolerance, "Inverse on [3, B, k, k] vs flattened");
-        TensorAssert.Close(Group.Identity([s, Batch], ScalarType.Float64), eye(k, dtype: ScalarType.Float64).expand(s, Batch, k, k), 0, "Identity([3, B])");
+        TensorAssert.Close(Group.Identity([s, Batch], ScalarType.Float64), eye(k, dtype: ScalarType.Float64, device: Device).expand(s, Batch, k, k), 0, "Identity([3, B])");
     }
 
     /// <summary>
@@ -178,7 +178,7 @@ public abstract class GroupActionContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         const int m = 1000;
-        using var generator = new Generator(3);
+        using var generator = NewGenerator(3);
         var g = Group.SampleHaar(1, generator, ScalarType.Float64);
         var moved = Group.Act(g, Manifold.SampleUniform(m, generator, ScalarType.Float64));
         var fresh = Manifold.SampleUniform(m, generator, ScalarType.Float64);
@@ -192,8 +192,8 @@ public abstract class GroupActionContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         const int m = 1000;
-        using var generator = new Generator(5);
-        var g = Group.ElementFromParameters(randn([1, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator));
+        using var generator = NewGenerator(5);
+        var g = Group.ElementFromParameters(randn([1, Group.ParameterDim], dtype: ScalarType.Float64, device: Device, generator: generator));
         var moved = Group.Compose(g, Group.SampleHaar(m, generator, ScalarType.Float64)).flatten(1);
         var fresh = Group.SampleHaar(m, generator, ScalarType.Float64).flatten(1);
         var test = TwoSampleTest.Run(moved, fresh);
@@ -206,9 +206,9 @@ public abstract class GroupActionContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         const int m = 1000;
-        using var generator = new Generator(5);
-        var centre = randn([1, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator);
-        var raw = centre + 0.1 * linalg.vector_norm(centre) * randn([m, Group.ParameterDim], dtype: ScalarType.Float64, generator: generator);
+        using var generator = NewGenerator(5);
+        var centre = randn([1, Group.ParameterDim], dtype: ScalarType.Float64, device: Device, generator: generator);
+        var raw = centre + 0.1 * linalg.vector_norm(centre) * randn([m, Group.ParameterDim], dtype: ScalarType.Float64, device: Device, generator: generator);
         var concentrated = Group.ElementFromParameters(raw).flatten(1);
         var haar = Group.SampleHaar(m, generator, ScalarType.Float64).flatten(1);
         var test = TwoSampleTest.Run(concentrated, haar);

@@ -19,15 +19,15 @@ public abstract class ManifoldContract : ConformanceSuite
     /// <summary>Ambient points spread around M: Gaussian, scaled by a per-point factor in (0, 3].</summary>
     protected Tensor AmbientPoints(Seed seed)
     {
-        using var generator = seed.Generator();
-        var scale = rand([BatchSize, 1], dtype: ScalarType.Float64, generator: generator) * 3;
-        return randn([BatchSize, Manifold.AmbientDim], dtype: ScalarType.Float64, generator: generator) * scale;
+        using var generator = seed.Generator(Device);
+        var scale = rand([BatchSize, 1], dtype: ScalarType.Float64, device: Device, generator: generator) * 3;
+        return randn([BatchSize, Manifold.AmbientDim], dtype: ScalarType.Float64, device: Device, generator: generator) * scale;
     }
 
     /// <summary>Uniform points of M.</summary>
     protected Tensor PointsOn(Seed seed)
     {
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         return Manifold.SampleUniform(BatchSize, generator, ScalarType.Float64);
     }
 
@@ -101,7 +101,7 @@ public abstract class ManifoldContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         var x = AmbientPoints(seed);
-        var candidates = Manifold.SampleUniform(512, seed.Generator(), ScalarType.Float64);
+        var candidates = Manifold.SampleUniform(512, seed.Generator(Device), ScalarType.Float64);
         var toCandidates = cdist(x, candidates).min(1).values;                   // [B]
         var distance = Manifold.Distance(x);
         TensorAssert.Close(distance, linalg.vector_norm(x - Manifold.Project(x), dims: [-1]), Tolerance, "Distance vs |x - Project(x)|");
@@ -143,10 +143,10 @@ public abstract class ManifoldContract : ConformanceSuite
         using var scope = NewDisposeScope();
         var points = PointsOn(seed);
         TensorAssert.Small(Manifold.Distance(points), Tolerance, "Distance on M");
-        using var generator = new Generator((ulong)seed.Value + 1);
-        var u = randn(points.shape, dtype: ScalarType.Float64, generator: generator);
+        using var generator = NewGenerator((ulong)seed.Value + 1);
+        var u = randn(points.shape, dtype: ScalarType.Float64, device: Device, generator: generator);
         u /= linalg.vector_norm(u, dims: [-1], keepdim: true);
-        var t = pow(10.0, -4 * rand([BatchSize], dtype: ScalarType.Float64, generator: generator));
+        var t = pow(10.0, -4 * rand([BatchSize], dtype: ScalarType.Float64, device: Device, generator: generator));
         var x = points + t.unsqueeze(-1) * u;
         var distance = Manifold.Distance(x);
         Assert.True(distance.min().item<double>() >= 0, "Distance is negative off M");
@@ -171,17 +171,17 @@ public abstract class ManifoldContract : ConformanceSuite
         using var scope = NewDisposeScope();
         const double h = 1e-4, t = 1e-5;
         var p = PointsOn(seed);                                                  // [B, m]
-        var axes = eye(Manifold.AmbientDim, dtype: ScalarType.Float64).unsqueeze(1);     // [m, 1, m]
+        var axes = eye(Manifold.AmbientDim, dtype: ScalarType.Float64, device: Device).unsqueeze(1);     // [m, 1, m]
         var jacobian = (Manifold.Project(p + h * axes) - Manifold.Project(p - h * axes)) / (2 * h);   // [m in, B, m out]
         var (u, _, _) = linalg.svd(jacobian.permute(1, 2, 0), fullMatrices: false);
         var basis = u.narrow(-1, 0, Manifold.IntrinsicDim);                   // [B, m, n], orthonormal basis of T_pM
         Tensor Tangent(Tensor v) => basis.matmul(basis.transpose(-1, -2).matmul(v.unsqueeze(-1))).squeeze(-1);
         Tensor Unit(Tensor v) => v / linalg.vector_norm(v, dims: [-1], keepdim: true);
-        using var generator = new Generator((ulong)seed.Value + 2);
-        var (a, b) = (randn(p.shape, dtype: ScalarType.Float64, generator: generator), randn(p.shape, dtype: ScalarType.Float64, generator: generator));
+        using var generator = NewGenerator((ulong)seed.Value + 2);
+        var (a, b) = (randn(p.shape, dtype: ScalarType.Float64, device: Device, generator: generator), randn(p.shape, dtype: ScalarType.Float64, device: Device, generator: generator));
         var normal = Unit(a - Tangent(a));
         var tangent = Unit(Tangent(b));
-        var angle = 80 * Math.PI / 180 * rand([BatchSize, 1], dtype: ScalarType.Float64, generator: generator);
+        var angle = 80 * Math.PI / 180 * rand([BatchSize, 1], dtype: ScalarType.Float64, device: Device, generator: generator);
         var d = angle.cos() * normal + angle.sin() * tangent;
         var expected = t * angle.cos().squeeze(-1);
         var distance = Manifold.Distance(p + t * d);
@@ -198,7 +198,7 @@ public abstract class ManifoldContract : ConformanceSuite
     {
         using var scope = NewDisposeScope();
         const int m = 1000;
-        using var generator = new Generator(11);
+        using var generator = NewGenerator(11);
         var uniform = Manifold.SampleUniform(m, generator, ScalarType.Float64);
         var basePoint = Manifold.SampleUniform(1, generator, ScalarType.Float64);
         var concentrated = Manifold.Project(Manifold.SampleUniform(m, generator, ScalarType.Float64) + 1.5 * basePoint);

@@ -49,8 +49,8 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     /// <summary>Raw parameters <c>[B, RawDim(m)]</c>: randn times a per-row scale, log-uniform in [MinRawScale, MaxRawScale].</summary>
     protected Tensor RandomRaw(Generator generator, ScalarType dtype = ScalarType.Float64)
     {
-        var logScale = Math.Log(MinRawScale) + rand([BatchSize, 1], dtype: ScalarType.Float64, generator: generator) * Math.Log(MaxRawScale / MinRawScale);
-        return (randn([BatchSize, Family.RawDim(Width)], dtype: ScalarType.Float64, generator: generator) * logScale.exp()).to_type(dtype);
+        var logScale = Math.Log(MinRawScale) + rand([BatchSize, 1], dtype: ScalarType.Float64, device: Device, generator: generator) * Math.Log(MaxRawScale / MinRawScale);
+        return (randn([BatchSize, Family.RawDim(Width)], dtype: ScalarType.Float64, device: Device, generator: generator) * logScale.exp()).to_type(dtype);
     }
 
     /// <summary>The family is offered for the suite's manifold: a config could select it there. Guards a Supports that is too strict.</summary>
@@ -66,7 +66,7 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     public void Samples_LieOnTheManifold(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var q = Family.Create(RandomRaw(generator));
         Assert.Equal(Width, q.Dim);
         var z = q.RSample(16, generator);
@@ -88,7 +88,7 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     public void PriorSamples_LieOnTheManifold(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var z = Family.SamplePrior(256, Width, generator);
         TensorAssert.Shape(z, [256, Width], "SamplePrior");
         var points = z.to_type(ScalarType.Float64);
@@ -105,7 +105,7 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     public void Kl_IsNonNegative_AndMatchesMonteCarlo(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var q = Family.Create(RandomRaw(generator));
         var kl = q.KlToPrior();
         TensorAssert.Shape(kl, [BatchSize], "KlToPrior");
@@ -132,7 +132,7 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     public void Stddev_MatchesSamples(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var q = Family.Create(RandomRaw(generator));
         const int samples = 20_000;
         var z = q.RSample(samples, generator);                                       // [S, B, m]
@@ -156,7 +156,7 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     {
         if (!UniformPrior || Manifold.Volume is not { } volume) return;
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var sample = Family.Create(RandomRaw(generator)).RSampleWithDensities(16, generator);
         TensorAssert.Close(sample.LogPrior, full_like(sample.LogPrior, -Math.Log(volume)), Tolerance, $"{Family.Name}: log p vs −log Vol({Manifold.Name}) = {-Math.Log(volume):G8}");
     }
@@ -171,12 +171,12 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
     public void RawForStd_HasTheFamilysLayout(Seed seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = seed.Generator();
+        using var generator = seed.Generator(Device);
         var raws = Family.RawForStd(Width, Spread);
         Assert.Equal(Family.RawDim(Width), raws.Length);
-        var drawn = randn([BatchSize, raws.Length], dtype: ScalarType.Float64, generator: generator);
-        var fixedValues = tensor(raws.Select(r => r ?? 0).ToArray(), dtype: ScalarType.Float64);
-        var isFixed = tensor(raws.Select(r => r.HasValue).ToArray());
+        var drawn = randn([BatchSize, raws.Length], dtype: ScalarType.Float64, device: Device, generator: generator);
+        var fixedValues = tensor(raws.Select(r => r ?? 0).ToArray(), dtype: ScalarType.Float64, device: Device);
+        var isFixed = tensor(raws.Select(r => r.HasValue).ToArray(), device: Device);
         var q = Family.Create(where(isFixed, fixedValues.expand_as(drawn), drawn));
         AssertFinite(q.Mean, "Mean from RawForStd");
         AssertFinite(q.Stddev, "Stddev from RawForStd");
@@ -198,7 +198,7 @@ public abstract class PosteriorFamilyContract : ConformanceSuite
         foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64 })
         {
             using var scope = NewDisposeScope();
-            using var generator = seed.Generator();
+            using var generator = seed.Generator(Device);
             var raw = RandomRaw(generator, dtype).requires_grad_();
             var q = Family.Create(raw);
             var sample = q.RSampleWithDensities(16, generator);

@@ -10,6 +10,10 @@ public readonly record struct Seed(int Value)
     /// <summary>A torch generator seeded with <see cref="Value"/>.</summary>
     public TorchSharp.torch.Generator Generator() => new((ulong)Value);
 
+    /// <summary>A torch generator seeded with <see cref="Value"/> on <paramref name="device"/> (the CPU's is <see cref="Generator()"/>'s).</summary>
+    public TorchSharp.torch.Generator Generator(TorchSharp.torch.Device device) =>
+        device.type == TorchSharp.DeviceType.CPU ? Generator() : new((ulong)Value, device);
+
     /// <inheritdoc />
     public override string ToString() => $"seed {Value}";
 }

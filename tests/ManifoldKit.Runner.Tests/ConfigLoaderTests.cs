@@ -36,7 +36,7 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("trainig:\n  steps: 5\n", "exp.yaml:1: unknown key 'trainig'; did you mean 'training'? Known keys: architecture, data, data_seed, embedding_checks, evaluation, latent, name, noise_std, output, plot_format, plugin_dirs, reference, seeds, task, task_settings, training, wae.")]
+    [InlineData("trainig:\n  steps: 5\n", "exp.yaml:1: unknown key 'trainig'; did you mean 'training'? Known keys: architecture, data, data_seed, device, embedding_checks, evaluation, latent, name, noise_std, output, plot_format, plugin_dirs, reference, seeds, task, task_settings, training, wae.")]
     [InlineData("training:\n  stpes: 5\n", "exp.yaml:2: unknown key 'training.stpes'; did you mean 'steps'? Known keys under 'training': batch_size, checkpoint_every, decay_steps, final_learning_rate, kl_warmup_steps, learning_rate, report_every, restart_steps, restarts, samples, steps.")]
     [InlineData("training:\n  steps: ten\n", "exp.yaml:2: training.steps is 'ten'; expected an integer >= 1.")]
     [InlineData("training:\n  steps: 0\n", "exp.yaml:2: training.steps is '0'; expected an integer >= 1.")]

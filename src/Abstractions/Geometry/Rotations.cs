@@ -82,11 +82,11 @@ public static class Rotations
     public static Tensor SampleHaar(long count, int k, Generator? generator, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var gaussian = randn([count, k, k], dtype: ScalarType.Float64, generator: generator);
+        var gaussian = randn([count, k, k], dtype: ScalarType.Float64, device: generator?.device, generator: generator);
         var (q, r) = linalg.qr(gaussian);
         var signs = r.diagonal(dim1: -2, dim2: -1).sign();                    // [count, k]
         q = q * signs.unsqueeze(-2);
-        var flip = cat([linalg.det(q).reshape(count, 1, 1), ones([count, 1, k - 1], dtype: ScalarType.Float64)], dim: -1);
+        var flip = cat([linalg.det(q).reshape(count, 1, 1), ones([count, 1, k - 1], dtype: ScalarType.Float64, device: q.device)], dim: -1);
         return (q * flip).to_type(dtype).MoveToOuterDisposeScope();
     }
 
@@ -98,7 +98,7 @@ public static class Rotations
         if (k == 3) return linalg.cross(basis[0], basis[1]);
         var partial = stack(basis, dim: -1);                                   // [..., k, k-1]
         // Project each standard basis vector off the span; the one with the largest residual is stable.
-        var residuals = eye(k, dtype: dtype) - partial.matmul(partial.transpose(-1, -2)); // [..., k, k], columns
+        var residuals = eye(k, dtype: dtype, device: partial.device) - partial.matmul(partial.transpose(-1, -2)); // [..., k, k], columns
         var norms = linalg.vector_norm(residuals, dims: [-2]);                   // [..., k]
         var best = norms.argmax(-1, keepdim: true);                             // [..., 1]
         var index = best.unsqueeze(-2).expand(residuals.shape[..^1].Concat(new long[] { 1 }).ToArray());

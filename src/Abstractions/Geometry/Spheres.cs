@@ -24,7 +24,7 @@ public static class Spheres
     public static Tensor SampleUniform(long count, int n, Generator? generator, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var gaussian = randn([count, n + 1], dtype: ScalarType.Float64, generator: generator);
+        var gaussian = randn([count, n + 1], dtype: ScalarType.Float64, device: generator?.device, generator: generator);
         return Project(gaussian).to_type(dtype).MoveToOuterDisposeScope();
     }
 

@@ -41,8 +41,8 @@ public static class TwoSampleTest
         var squared = cdist(pooled, pooled).pow(2);
         var kernel = exp(-squared / (2 * squared.flatten().median()));
         // MMD_b² of a split is sᵀKs with s = +1/m on one side and −1/m on the other.
-        var observed = cat([full(m, 1.0 / m, dtype: ScalarType.Float64), full(m, -1.0 / m, dtype: ScalarType.Float64)]);
-        var keys = rand([Permutations, 2 * m], dtype: ScalarType.Float64, generator: generator);
+        var observed = cat([full(m, 1.0 / m, dtype: ScalarType.Float64, device: pooled.device), full(m, -1.0 / m, dtype: ScalarType.Float64, device: pooled.device)]);
+        var keys = rand([Permutations, 2 * m], dtype: ScalarType.Float64, generator: generator).to(pooled.device);   // the CPU stream, wherever the samples are
         var splits = observed.expand(Permutations, 2 * m).gather(1, keys.argsort(1)).T; // [2m, P]
         var permuted = (splits * kernel.matmul(splits)).sum(dim: 0);             // [P]; dim: named, a bare 0 binds to sum(ScalarType)
         var statistic = observed.dot(kernel.matmul(observed)).item<double>();

@@ -19,7 +19,7 @@ public sealed class BetaFamily(double concentrationFloor = 1e-2, bool logScale =
     public int RawDim(int dim) => 2 * dim;
 
     /// <inheritdoc />
-    public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], generator: generator);   // Uniform[0,1]^n
+    public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], device: generator?.device, generator: generator);   // Uniform[0,1]^n
 
     /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)

@@ -92,7 +92,7 @@ public sealed class BetaProduct : LatentDistribution
         var boosted = (concentration + 1).expand([samples, .. concentration.shape]);
         var gamma = _standard_gamma(boosted, generator);
         // 1 − rand lies in (0, 1]: rand can return exactly 0 (1 in 2²⁴ draws in float32), whose log would be −∞.
-        var uniform = 1 - rand(boosted.shape, dtype: concentration.dtype, generator: generator);
+        var uniform = 1 - rand(boosted.shape, dtype: concentration.dtype, device: concentration.device, generator: generator);
         return gamma.log() + uniform.log() / concentration;
     }
 

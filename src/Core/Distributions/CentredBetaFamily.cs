@@ -18,7 +18,7 @@ public sealed class CentredBetaFamily(double concentrationFloor = 1e-2) : IPoste
     public int RawDim(int dim) => dim;
 
     /// <inheritdoc />
-    public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], generator: generator);   // Uniform[0,1]^n
+    public Tensor SamplePrior(long count, int dim, Generator? generator) => rand([count, dim], device: generator?.device, generator: generator);   // Uniform[0,1]^n
 
     /// <inheritdoc />
     public LatentDistribution Create(Tensor raw)

@@ -24,12 +24,12 @@ public sealed class DiagonalGaussian : LatentDistribution
 
     /// <inheritdoc />
     public override Tensor RSample(long samples, Generator? generator) =>
-        Mean + Scale * randn([samples, .. Mean.shape], dtype: Mean.dtype, generator: generator);
+        Mean + Scale * randn([samples, .. Mean.shape], dtype: Mean.dtype, device: Mean.device, generator: generator);
 
     /// <inheritdoc />
     public override LatentSample RSampleWithDensities(long samples, Generator? generator)
     {
-        var noise = randn([samples, .. Mean.shape], dtype: Mean.dtype, generator: generator);
+        var noise = randn([samples, .. Mean.shape], dtype: Mean.dtype, device: Mean.device, generator: generator);
         var value = Mean + Scale * noise;
         var logQ = (-0.5 * noise.square() - Scale.log() - HalfLogTwoPi).sum(-1);
         var logPrior = (-0.5 * value.square() - HalfLogTwoPi).sum(-1);

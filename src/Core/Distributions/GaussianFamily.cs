@@ -20,7 +20,7 @@ public sealed class GaussianFamily(double scaleFloor = 1e-4) : IPosteriorFamily
     }
 
     /// <inheritdoc />
-    public Tensor SamplePrior(long count, int dim, Generator? generator) => randn([count, dim], generator: generator);
+    public Tensor SamplePrior(long count, int dim, Generator? generator) => randn([count, dim], device: generator?.device, generator: generator);
 
     /// <inheritdoc />
     public double?[] RawForStd(int dim, double std)

@@ -11,7 +11,7 @@ public sealed class GaussianLikelihood : ILikelihood
 {
     private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
 
-    private readonly Parameter logScale;
+    private Parameter logScale;
 
     /// <summary>A likelihood for <paramref name="observedDim"/> dimensions.</summary>
     public GaussianLikelihood(int observedDim)
@@ -25,7 +25,14 @@ public sealed class GaussianLikelihood : ILikelihood
     public string Name => "gaussian";
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
+    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; private set; }
+
+    /// <inheritdoc />
+    public void Rebind(Func<string, Parameter> registered)
+    {
+        logScale = registered("logScale");
+        Parameters = [("logScale", logScale)];
+    }
 
     /// <inheritdoc />
     public Tensor Mean(Tensor output) => output;

@@ -40,4 +40,13 @@ public interface ILikelihood
     /// <param name="x">A batch of data, <c>[B, D]</c>, B &gt; 1.</param>
     /// <param name="outputBias">The decoder's output bias, <c>[D]</c>.</param>
     void FitIgnoringZ(Tensor x, Tensor outputBias);
+
+    /// <summary>
+    /// Takes its parameters back from the model after a move to another device, which registers new
+    /// parameter objects under the same names (and disposes the old ones).
+    /// </summary>
+    /// <param name="registered">The model's parameter of a name in <see cref="Parameters"/>.</param>
+    void Rebind(Func<string, Parameter> registered)
+    {
+    }
 }

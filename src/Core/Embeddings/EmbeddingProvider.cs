@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using ManifoldKit.Experiments;
+using ManifoldKit.Training;
+using static TorchSharp.torch;
 
 namespace ManifoldKit.Embeddings;
 
@@ -38,7 +40,7 @@ public sealed class EmbeddingProvider(string cacheDirectory, Action<string>? log
             path = System.IO.Path.Combine(cacheDirectory, $"{CacheKey(manifold, factor.Options, spec.Wae)}-seed{seed}.bin");
             // Processes sharing the cache (shards of a sweep) learn each f once: the others wait, then read it.
             using var held = FileLock.Acquire(path + ".lock", () => log?.Invoke($"waiting for another process learning {path} (it holds {path}.lock)"));
-            embedding = Cached(path) ?? Learn(manifold, spec.Wae with { Seed = seed }, path);
+            embedding = Cached(path) ?? Learn(manifold, spec.Wae with { Seed = seed }, path, ComputeDevice.Parse(spec.Device));
             quality = QualityOf(embedding, manifold, path);
         }
         Check(quality, path, spec.EmbeddingChecks);
@@ -89,11 +91,11 @@ public sealed class EmbeddingProvider(string cacheDirectory, Action<string>? log
         }
     }
 
-    private LearnedEmbedding Learn(IManifold manifold, WaeOptions options, string path)
+    private LearnedEmbedding Learn(IManifold manifold, WaeOptions options, string path, Device device)
     {
         var attempts = options.Restarts > 1 ? $", best of {options.Restarts}" : "";
         log?.Invoke($"learning a WAE-MMD embedding of {manifold.Name} ({options.Steps} steps, seed {options.Seed}{attempts}) into {path}");
-        var learned = WaeMmdTrainer.Train(manifold, options, log: log);
+        var learned = WaeMmdTrainer.Train(manifold, options, log: log, device: device);
         learned.SaveTo(path);
         return learned;
     }

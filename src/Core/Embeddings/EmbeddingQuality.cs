@@ -195,7 +195,7 @@ public sealed record EmbeddingQuality
         Tensor Codes(int count, int stream, double margin = 0)
         {
             using var generator = Stream(seed, stream);
-            var unit = rand([count, n], dtype: ScalarType.Float64, generator: generator);
+            var unit = rand([count, n], dtype: ScalarType.Float64, device: generator.device, generator: generator);
             return (margin + (1 - 2 * margin) * unit).to_type(dtype);
         }
         Tensor Points(int count, int stream)
@@ -284,7 +284,7 @@ public sealed record EmbeddingQuality
             var rows = Math.Min(rowsPerChunk, count - start);
             var hidden = Distances(codes.narrow(0, start, rows), codes);
             var ambient = Distances(images.narrow(0, start, rows), images);
-            var skipped = (arange(start, start + rows).unsqueeze(1) == arange(count).unsqueeze(0)).logical_or(hidden < minSeparation);
+            var skipped = (arange(start, start + rows, device: hidden.device).unsqueeze(1) == arange(count, device: hidden.device).unsqueeze(0)).logical_or(hidden < minSeparation);
             smallest = Math.Min(smallest, (ambient / hidden).masked_fill(skipped, double.PositiveInfinity).min().item<double>());
         }
         return smallest;

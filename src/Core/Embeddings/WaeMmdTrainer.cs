@@ -27,13 +27,15 @@ public static class WaeMmdTrainer
     /// <param name="options">Settings; the protocol's (docs/protocol.md) by default.</param>
     /// <param name="progress">Receives (step, loss) now and then.</param>
     /// <param name="log">Receives one line per attempt and the choice, when there are restarts.</param>
-    public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null, Action<string>? log = null)
+    /// <param name="device">Where to train (the CPU when null); f is returned on the CPU, where it is saved and measured.</param>
+    public static LearnedEmbedding Train(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress = null, Action<string>? log = null,
+        Device? device = null)
     {
-        if (options.Restarts <= 1) return TrainOnce(manifold, options, progress);
+        if (options.Restarts <= 1) return TrainOnce(manifold, options, progress, device ?? CPU);
         LearnedEmbedding? best = null;
         var (bestLoss, chosen) = (double.PositiveInfinity, 0);
         // The attempts train side by side as one stacked model, each from its own seed and data.
-        var attempts = TrainStacked(manifold, options, [.. Enumerable.Range(0, options.Restarts).Select(a => options.Seed + a * Trainer.RestartSeedStride)], progress);
+        var attempts = TrainStacked(manifold, options, [.. Enumerable.Range(0, options.Restarts).Select(a => options.Seed + a * Trainer.RestartSeedStride)], progress, device ?? CPU);
         for (var attempt = 0; attempt < options.Restarts; attempt++)
         {
             var seed = options.Seed + attempt * Trainer.RestartSeedStride;
@@ -65,7 +67,7 @@ public static class WaeMmdTrainer
         {
             var x = manifold.SampleUniform(options.BatchSize, generator);
             var codes = f.Encode(x);
-            var prior = rand([options.BatchSize, manifold.IntrinsicDim], generator: generator);
+            var prior = rand([options.BatchSize, manifold.IntrinsicDim], device: x.device, generator: generator);
             total += Loss(f, x, codes, prior, options.Lambda).to_type(ScalarType.Float64).item<double>();
         }
         return total / HeldOutBatches;
@@ -73,12 +75,13 @@ public static class WaeMmdTrainer
 
     private const ulong HeldOutSeed = 0x5EED_0F_4E1D;
 
-    private static LearnedEmbedding TrainOnce(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress)
+    private static LearnedEmbedding TrainOnce(IManifold manifold, WaeOptions options, IProgress<(int Step, double Loss)>? progress, Device device)
     {
         var n = manifold.IntrinsicDim;
         var decoder = new LearnedEmbedding(manifold.Name, n, manifold.AmbientDim, options.Width);
         using (var weights = new Generator((ulong)options.Seed)) Initialisation.Draw(decoder, weights);   // the decoder's, then the encoder's
-        using var generator = new Generator((ulong)options.Seed);
+        if (device.type != DeviceType.CPU) decoder.to(device);
+        using var generator = ComputeDevice.NewGenerator((ulong)options.Seed, device);
         using var optimizer = optim.Adam(decoder.parameters(), options.LearningRate);
         for (var step = 1; step <= options.Steps; step++)
         {
@@ -86,7 +89,7 @@ public static class WaeMmdTrainer
             optimizer.zero_grad();
             var x = manifold.SampleUniform(options.BatchSize, generator);
             var codes = decoder.Encode(x);
-            var prior = rand([options.BatchSize, n], generator: generator);
+            var prior = rand([options.BatchSize, n], device: x.device, generator: generator);
             var loss = Loss(decoder, x, codes, prior, options.Lambda);
             loss.backward();
             optimizer.step();
@@ -97,6 +100,7 @@ public static class WaeMmdTrainer
                 progress?.Report((step, value));
             }
         }
+        if (device.type != DeviceType.CPU) decoder.to(CPU);
         return decoder.Freeze();
     }
 
@@ -105,7 +109,7 @@ public static class WaeMmdTrainer
     /// all, each drawing its data and prior samples from its own generator in the order <see cref="TrainOnce"/>
     /// draws them, so each is the one <see cref="TrainOnce"/> learns up to rounding.
     /// </summary>
-    private static LearnedEmbedding[] TrainStacked(IManifold manifold, WaeOptions options, long[] seeds, IProgress<(int Step, double Loss)>? progress)
+    private static LearnedEmbedding[] TrainStacked(IManifold manifold, WaeOptions options, long[] seeds, IProgress<(int Step, double Loss)>? progress, Device device)
     {
         var n = manifold.IntrinsicDim;
         var models = seeds.Select(seed =>
@@ -114,10 +118,10 @@ public static class WaeMmdTrainer
             using (var weights = new Generator((ulong)seed)) Initialisation.Draw(f, weights);
             return f;
         }).ToArray();
-        var generators = seeds.Select(seed => new Generator((ulong)seed)).ToArray();
+        var generators = seeds.Select(seed => ComputeDevice.NewGenerator((ulong)seed, device)).ToArray();
         var perModel = models.Select(m => m.parameters().ToArray()).ToArray();
         Parameter[] stacked;
-        using (no_grad()) stacked = [.. perModel[0].Select((_, i) => new Parameter(stack(perModel.Select(p => p[i].detach()), 0)))];
+        using (no_grad()) stacked = [.. perModel[0].Select((_, i) => new Parameter(stack(perModel.Select(p => p[i].detach()), 0).to(device)))];
         var position = perModel[0].Select((p, i) => (p.Handle, i)).ToDictionary(e => e.Handle, e => e.i);
         (Tensor, Tensor)[] Layers(IEnumerable<Linear> layers) => [.. layers.Select(l => ((Tensor)stacked[position[l.weight!.Handle]], (Tensor)stacked[position[l.bias!.Handle]]))];
         var (encoder, decoder) = (Layers(models[0].EncoderLayers()), Layers(models[0].NetworkLayers()));
@@ -130,7 +134,7 @@ public static class WaeMmdTrainer
                 optimizer.zero_grad();
                 var x = stack(generators.Select(g => manifold.SampleUniform(options.BatchSize, g)), 0);
                 var codes = StackedLinear.Mlp(x, encoder, finalActivation: false).sigmoid();
-                var prior = stack(generators.Select(g => rand([options.BatchSize, n], generator: g)), 0);
+                var prior = stack(generators.Select(g => rand([options.BatchSize, n], device: x.device, generator: g)), 0);
                 var loss = (StackedLinear.Mlp(codes, decoder, finalActivation: false) - x).square().sum(-1).mean([-1]) + options.Lambda * InverseMultiquadraticMmd(codes, prior);
                 loss.sum().backward();
                 optimizer.step();
@@ -144,7 +148,7 @@ public static class WaeMmdTrainer
             }
             using (no_grad())
                 for (var m = 0; m < models.Length; m++)
-                    for (var i = 0; i < stacked.Length; i++) perModel[m][i].copy_(stacked[i][m]);
+                    for (var i = 0; i < stacked.Length; i++) perModel[m][i].copy_(stacked[i][m]);   // f goes back on the CPU
             return [.. models.Select(m => m.Freeze())];
         }
         catch
@@ -177,7 +181,8 @@ public static class WaeMmdTrainer
         var (batch, n) = (x.shape[^2], x.shape[^1]);
         // All scales and the three kernel blocks in one broadcast: per-op overhead dominates here.
         var distances = stack([SquaredDistances(x, x), SquaredDistances(y, y), SquaredDistances(x, y)]);   // [3, (G,) B, B]
-        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype).mul_(2.0 * n / 12).reshape([-1, .. Enumerable.Repeat(1L, (int)distances.dim())]);
+        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype, device: x.device).mul_(2.0 * n / 12)
+            .reshape([-1, .. Enumerable.Repeat(1L, (int)distances.dim())]);
         var kernel = (scales / (scales + distances)).sum(dim: 0);                                           // [3, (G,) B, B]
         // Unbiased: the within-sample blocks leave out their diagonals, k(x, x) = 1 per scale.
         var within = (kernel[..2].sum([-2, -1]) - batch * scales.numel()) / (batch * (batch - 1));

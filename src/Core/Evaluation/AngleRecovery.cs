@@ -1,5 +1,6 @@
 using ManifoldKit.Data;
 using ManifoldKit.Models;
+using ManifoldKit.Training;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Evaluation;
@@ -45,11 +46,12 @@ public static class AngleRecovery
             using var scope = NewDisposeScope();
             var parts = new List<Tensor>();
             var (x, factors) = data.TestSet(points);
+            var device = model.Device;
             for (long i = 0; i < x.shape[0]; i += 1000)
             {
-                var batch = x.narrow(0, i, Math.Min(1000, x.shape[0] - i));
+                var batch = ComputeDevice.Move(x.narrow(0, i, Math.Min(1000, x.shape[0] - i)), device);
                 var codes = model.DecoderInput(batch, model.Encode(batch).Mean.unsqueeze(0))[0].narrow(-1, start, 2);
-                parts.Add(atan2(codes.select(-1, 1), codes.select(-1, 0)));
+                parts.Add(ComputeDevice.Move(atan2(codes.select(-1, 1), codes.select(-1, 0)), CPU));   // beside the CPU factors
             }
             return Alignment(cat(parts, 0), factors.select(-1, angle));
         });

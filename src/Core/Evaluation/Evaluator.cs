@@ -1,4 +1,5 @@
 using ManifoldKit.Models;
+using ManifoldKit.Training;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Evaluation;
@@ -28,12 +29,13 @@ public static class Evaluator
     {
         return model.Evaluating(() =>
         {
-            using var generator = new Generator((ulong)seed);
+            var device = model.Device;
+            using var generator = ComputeDevice.NewGenerator((ulong)seed, device);
             var parts = new List<Tensor>();
             for (long start = 0; start < x.shape[0]; start += batchSize)
             {
                 using var scope = NewDisposeScope();
-                var batch = x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start));
+                var batch = ComputeDevice.Move(x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start)), device);
                 parts.Add(bound(model.Terms(batch, samples, generator, densities)).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
             }
             var result = cat(parts, 0);

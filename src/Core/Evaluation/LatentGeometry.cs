@@ -1,5 +1,6 @@
 using ManifoldKit.Data;
 using ManifoldKit.Models;
+using ManifoldKit.Training;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Evaluation;
@@ -29,9 +30,10 @@ public sealed record LatentGeometry(int Points, double DistanceCorrelation, doub
         return model.Evaluating(() =>
         {
             using var scope = NewDisposeScope();
-            var (x, factors) = task.TestSet(points);
+            var (testX, factors) = task.TestSet(points);
+            var x = ComputeDevice.Move(testX, model.Device);
             var posterior = model.Encode(x);
-            var codes = model.DecoderInput(x, posterior.Mean.unsqueeze(0))[0];
+            var codes = ComputeDevice.Move(model.DecoderInput(x, posterior.Mean.unsqueeze(0))[0], CPU);   // beside the CPU factors
             var spread = model.Latent.Embedding is null
                 ? []
                 : posterior.Mean.to_type(ScalarType.Float64).std(0L, keepdim: false).data<double>().ToArray();

@@ -1,6 +1,7 @@
 using ManifoldKit.Data;
 using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
+using ManifoldKit.Training;
 
 namespace ManifoldKit.Experiments;
 
@@ -40,6 +41,7 @@ public sealed class ExperimentPlan : IDisposable
     {
         var task = Manifold(resolve, "task", spec.Task, spec.TaskSettings);
         spec.Validate();
+        ComputeDevice.CheckAvailable(spec.Device);
         Func<ManifoldSettings, IDataSource>? pluginData = null;
         if (!DataSources.Names.Contains(spec.Data.Source))
         {

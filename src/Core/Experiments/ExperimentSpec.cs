@@ -38,6 +38,11 @@ public sealed record ExperimentSpec
     [Setting("training seeds; `sweep` runs each", Min = 0)]
     public IReadOnlyList<long> Seeds { get; init; } = [0];
 
+    /// <summary>Where the model trains and is evaluated: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (<see cref="ComputeDevice"/>).</summary>
+    // Omitted at its default: run directories made before the key existed still resume.
+    [Setting("where training and evaluation run: `cpu`, `cuda` or `cuda:N` (a GPU needs the TorchSharp-cuda package, README: Running on a GPU)", OmitWhenDefault = true)]
+    public string Device { get; init; } = ComputeDevice.Cpu;
+
     /// <summary>Where the observations come from; the toy task of <see cref="Task"/> by default.</summary>
     public DataOptions Data { get; init; } = new();
 
@@ -67,6 +72,7 @@ public sealed record ExperimentSpec
     public void Validate()
     {
         SettingsSchema.For(typeof(ExperimentSpec)).Check(this);
+        ComputeDevice.CheckForm(Device);
         MemoryBudget.Check(this);
         if (Latent.Factors.Count > 0 && Latent.SingleKeysSet() is { Count: > 0 } both)
             throw new ExperimentException("latent.factors",

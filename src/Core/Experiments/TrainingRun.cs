@@ -285,7 +285,7 @@ public sealed class TrainingRun : IDisposable
             for (long start = 0; start < test.shape[0]; start += 500)
             {
                 using var batchScope = NewDisposeScope();
-                var posterior = model.Encode(test.narrow(0, start, Math.Min(500, test.shape[0] - start)));
+                var posterior = model.Encode(ComputeDevice.Move(test.narrow(0, start, Math.Min(500, test.shape[0] - start)), model.Device));
                 IReadOnlyList<LatentDistribution> parts = posterior is ProductDistribution product ? product.Parts : [posterior];
                 for (var i = 0; i < parts.Count; i++) sums[i] += parts[i].KlToPrior().to_type(ScalarType.Float64).sum().item<double>();
             }
@@ -362,7 +362,7 @@ public sealed class TrainingRun : IDisposable
         try
         {
             var (latent, path, quality) = BuildLatent(plan, seed, embeddings);
-            var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, options);
+            var trainer = new Trainer(() => new VariationalAutoencoder(latent, spec.Architecture), task, options, ComputeDevice.Parse(spec.Device));
             return new TrainingRun(task, trainer, latent, path, quality);
         }
         catch

@@ -54,6 +54,22 @@ public sealed class VariationalAutoencoder : nn.Module
     /// <summary>The observation model p(x|·).</summary>
     public ILikelihood Likelihood => likelihood;
 
+    /// <summary>The device its weights are on (where its inputs and noise generators must be).</summary>
+    public Device Device => parameters().First().device;
+
+    /// <summary>
+    /// Moves the model to <paramref name="device"/>, with what it uses but does not register: the
+    /// likelihood's own reference to its parameters, and a learned f of the latent.
+    /// </summary>
+    public void MoveTo(Device device)
+    {
+        this.to(device);
+        var registered = named_parameters(recurse: false).ToDictionary(p => p.name, p => p.parameter);
+        likelihood.Rebind(name => registered[name]);
+        foreach (var factor in Latent.Factors)
+            if (factor.Embedding is nn.Module f) f.to(device);
+    }
+
     /// <summary>The posterior q(z_hid|x) for a batch.</summary>
     /// <param name="x">Tensor of shape <c>[B, D]</c>.</param>
     public LatentDistribution Encode(Tensor x) => Latent.Posterior.Create(posteriorHead.forward(encoder.forward(x)));

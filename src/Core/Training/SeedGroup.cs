@@ -159,8 +159,9 @@ public sealed class SeedGroup
         var sums = slots.ToDictionary(s => s, _ => new double[3]);
         var counted = 0;
         var credited = (Step: step, Time: TimeSpan.Zero);
-        // One seed alone draws its noise from its own generator, as alone; a group shares one, kept in each checkpoint.
-        using var shared = slots.Count > 1 || slots[0].Start.NoiseGenerator is not null ? SharedNoise(slots) : null;
+        // One seed draws its noise from its own generator, as alone; a group shares one, kept in each checkpoint.
+        using var shared = slots.Count > 1 ? SharedNoise(slots) : null;
+        var device = slots[0].Trainer.Device;
         var (model, optimizer) = Stack(slots, options);
         try
         {
@@ -176,8 +177,8 @@ public sealed class SeedGroup
                     optimizer.zero_grad();
                     if (options.FinalLearningRate is not null)
                         foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRateAt(step);
-                    var x = stack(slots.Select(s => s.Trainer.Task.TrainingBatch(step, options.BatchSize, s.Start.Generator).X), 0);
-                    var (logLikelihood, kl, correction) = model.Terms(x, options.Samples, shared ?? slots[0].Start.Generator);
+                    var x = ComputeDevice.Move(stack(slots.Select(s => s.Trainer.Task.TrainingBatch(step, options.BatchSize, s.Start.Generator).X), 0), device);
+                    var (logLikelihood, kl, correction) = model.Terms(x, options.Samples, shared ?? slots[0].Start.NoiseGenerator);
                     var loss = slots[0].Trainer.KlWeightAt(step) * kl - logLikelihood;
                     var objective = correction is null ? loss : loss - correction;         // zero in value: the reported loss is unchanged
                     var forward = Stopwatch.GetTimestamp();
@@ -236,12 +237,13 @@ public sealed class SeedGroup
         }
     }
 
-    /// <summary>The group's noise generator: the state a checkpoint of the group kept, or a new one from the first seed.</summary>
+    /// <summary>The group's noise generator: the state its first seed's checkpoint kept, or a new one from that seed.</summary>
     private static Generator SharedNoise(List<Slot> slots)
     {
-        if (slots[0].Start.NoiseGenerator is not { } saved) return new Generator((ulong)(slots[0].Seed + slots[0].Attempt * Trainer.RestartSeedStride + NoiseSeedOffset));
-        var generator = new Generator(0);
-        using var state = saved.get_state();
+        var (first, device) = (slots[0].Start, slots[0].Trainer.Device);
+        if (!first.SeparateNoise) return ComputeDevice.NewGenerator((ulong)(slots[0].Seed + slots[0].Attempt * Trainer.RestartSeedStride + NoiseSeedOffset), device);
+        var generator = ComputeDevice.NewGenerator(0, device);
+        using var state = first.NoiseGenerator.get_state();
         generator.set_state(state);
         return generator;
     }
@@ -283,7 +285,11 @@ public sealed class SeedGroup
         if (shared is not null)
         {
             using var state = shared.get_state();
-            foreach (var slot in slots) (slot.Start.NoiseGenerator ??= new Generator(0)).set_state(state);
+            foreach (var slot in slots)
+            {
+                if (!slot.Start.SeparateNoise) slot.Start.NoiseGenerator = ComputeDevice.NewGenerator(0, slots[0].Trainer.Device);
+                slot.Start.NoiseGenerator.set_state(state);
+            }
         }
         foreach (var slot in slots)
         {

@@ -40,10 +40,17 @@ public sealed class Trainer : IDisposable
     private double secondsBefore;
     private int stepsRunBefore;
 
+    private readonly Device device;
+
     /// <summary>Prepares training: builds the model from <paramref name="createModel"/> and draws its weights from the seed.</summary>
-    public Trainer(Func<VariationalAutoencoder> createModel, IDataSource task, TrainingOptions options)
+    /// <param name="createModel">Makes a model on the CPU; it is moved to <paramref name="device"/> once its weights are drawn.</param>
+    /// <param name="task">The data (CPU tensors; each batch is moved to the device).</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="device">Where to train; the CPU when null.</param>
+    public Trainer(Func<VariationalAutoencoder> createModel, IDataSource task, TrainingOptions options, Device? device = null)
     {
         Options = options;
+        this.device = device ?? CPU;
         this.task = task;
         this.createModel = createModel;
         current = Initialise(options.Seed);
@@ -231,8 +238,9 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         if (Options.FinalLearningRate is not null)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = Options.LearningRateAt(Step);
-        var (x, _) = task.TrainingBatch(Step, Options.BatchSize, generator);
-        var terms = Model.Terms(x, Options.Samples, current.NoiseGenerator ?? generator, densities: false);
+        var (batch, _) = task.TrainingBatch(Step, Options.BatchSize, generator);
+        var x = ComputeDevice.Move(batch, device);                            // the batch itself on the CPU
+        var terms = Model.Terms(x, Options.Samples, current.NoiseGenerator, densities: false);
         var logLikelihood = terms.LogLikelihood.mean();
         var kl = terms.Kl.mean();
         var loss = KlWeight() * kl - logLikelihood;
@@ -262,26 +270,37 @@ public sealed class Trainer : IDisposable
             x.Dispose();
             factors.Dispose();
         }
-        return new Start(model, optim.Adam(model.parameters(), Options.LearningRate), new Generator((ulong)seed + 1));
+        if (device.type != DeviceType.CPU) model.MoveTo(device);
+        // Data sources draw on the CPU; off the CPU the posterior noise needs a generator of its own on the device.
+        var generator = new Generator((ulong)seed + 1);
+        var noise = device.type == DeviceType.CPU ? generator : ComputeDevice.NewGenerator((ulong)seed + 1, device);
+        return new Start(model, optim.Adam(model.parameters(), Options.LearningRate), generator, noise);
     }
 
     /// <summary>
-    /// What one start of training owns: the model, its optimiser, its data generator, and the generator of
-    /// its posterior noise when that is another (a seed trained in a <see cref="SeedGroup"/> draws its noise
-    /// from the group's); null means the data generator draws the noise too.
+    /// What one start of training owns: the model, its optimiser, its data generator (on the CPU, where data
+    /// sources draw), and the generator of its posterior noise: the data generator itself on the CPU, one on
+    /// the device off it, or a copy of its group's (a seed trained in a <see cref="SeedGroup"/>).
     /// </summary>
-    internal sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator) : IDisposable
+    internal sealed record Start(VariationalAutoencoder Model, Adam Optimizer, Generator Generator, Generator NoiseGenerator) : IDisposable
     {
-        public Generator? NoiseGenerator { get; set; }
+        /// <summary>The noise generator (settable: a seed group gives its seeds a copy of its own).</summary>
+        public Generator NoiseGenerator { get; set; } = NoiseGenerator;
+
+        /// <summary>Whether the noise has a generator of its own, whose state a checkpoint keeps.</summary>
+        public bool SeparateNoise => !ReferenceEquals(NoiseGenerator, Generator);
 
         public void Dispose()
         {
             Optimizer.Dispose();
+            if (SeparateNoise) NoiseGenerator.Dispose();
             Generator.Dispose();
-            NoiseGenerator?.Dispose();
             Model.Dispose();
         }
     }
+
+    /// <summary>Where training runs.</summary>
+    internal Device Device => device;
 
     /// <summary>The start being trained.</summary>
     internal Start Current => current;
@@ -330,10 +349,17 @@ public sealed class Trainer : IDisposable
         Model.save(Path.Combine(directory, "model.bin"));
         current.Optimizer.save_state_dict(Path.Combine(directory, "optimizer.bin"));
         File.WriteAllBytes(Path.Combine(directory, "generator.bin"), current.Generator.get_state().data<byte>().ToArray());
-        if (current.NoiseGenerator is { } noise) File.WriteAllBytes(Path.Combine(directory, NoisePart), noise.get_state().data<byte>().ToArray());
+        if (current.SeparateNoise)
+        {
+            using var noiseState = current.NoiseGenerator.get_state();
+            File.WriteAllBytes(Path.Combine(directory, NoisePart), noiseState.cpu().data<byte>().ToArray());
+        }
     }
 
-    /// <summary>The checkpoint file of a separate noise generator's state (<see cref="Start.NoiseGenerator"/>).</summary>
+    /// <summary>
+    /// The checkpoint file of a separate noise generator's state (<see cref="Start.SeparateNoise"/>: off the
+    /// CPU, or in a seed group); generator.bin stays the CPU data generator's.
+    /// </summary>
     internal const string NoisePart = "noise.bin";
 
     internal void LoadState(string directory, int step, RestartOutcome? restart, double seconds, int stepsRun)
@@ -352,16 +378,21 @@ public sealed class Trainer : IDisposable
             throw new RunFileException(Path.Combine(directory, "state.json"), $"records step {step}, but the optimiser state in {optimizerFile} is at step {adamStep}");
         var noiseFile = Path.Combine(directory, NoisePart);
         var noiseBytes = File.Exists(noiseFile) ? File.ReadAllBytes(noiseFile) : null;
-        if (noiseBytes is not null && GeneratorStateProblem(noiseBytes) is { } noiseProblem) throw new RunFileException(noiseFile, noiseProblem);
+        // A CPU noise state is checked as generator.bin is; a device generator's has another layout.
+        if (noiseBytes is not null && device.type == DeviceType.CPU && GeneratorStateProblem(noiseBytes) is { } noiseProblem) throw new RunFileException(noiseFile, noiseProblem);
         using var state = tensor(bytes);
         current.Generator.set_state(state);
-        current.NoiseGenerator?.Dispose();
-        current.NoiseGenerator = null;
         if (noiseBytes is not null)
         {
+            // On the CPU a separate noise state is a seed group's: the noise gets its own generator again.
+            if (!current.SeparateNoise) current.NoiseGenerator = new Generator(0);
             using var noiseState = tensor(noiseBytes);
-            current.NoiseGenerator = new Generator(0);
             current.NoiseGenerator.set_state(noiseState);
+        }
+        else if (current.SeparateNoise && device.type == DeviceType.CPU)
+        {
+            current.NoiseGenerator.Dispose();
+            current.NoiseGenerator = current.Generator;
         }
         Restart = restart;
         Step = step;

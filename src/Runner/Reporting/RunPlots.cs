@@ -46,8 +46,10 @@ public static class RunPlots
     {
         using var gradients = no_grad();
         using var scope = NewDisposeScope();
-        var (x, factors) = data.TestSet(1000);
-        var input = model.DecoderInput(x, model.Encode(x).Mean.unsqueeze(0)).squeeze(0).to_type(ScalarType.Float64);
+        var (testX, factors) = data.TestSet(1000);
+        var x = ComputeDevice.Move(testX, model.Device);
+        // Drawn on the CPU, beside the factors.
+        var input = ComputeDevice.Move(model.DecoderInput(x, model.Encode(x).Mean.unsqueeze(0)).squeeze(0).to_type(ScalarType.Float64), CPU);
         var toy = data is ToyTask;
         // Rotated images are coloured by their angle (what a circular latent should recover), else by the first factor.
         var angle = data.FactorNames.ToList().IndexOf(DataSources.RotationFactor);
@@ -118,8 +120,10 @@ public static class RunPlots
         using var gradients = no_grad();
         using var scope = NewDisposeScope();
         var x = data.TestSet(ImagesPerRow).X;
-        ImageGrid.Save(Path.Combine(runDirectory, "plots", "reconstructions.png"), cat([x, model.Reconstruct(x)], 0), side, (int)x.shape[0]);
-        using var generator = new Generator(0);
-        ImageGrid.Save(Path.Combine(runDirectory, "plots", "samples.png"), model.DecodePrior(ImagesPerRow * ImagesPerRow, generator), side, ImagesPerRow);
+        var device = model.Device;
+        var reconstructions = ComputeDevice.Move(model.Reconstruct(ComputeDevice.Move(x, device)), CPU);
+        ImageGrid.Save(Path.Combine(runDirectory, "plots", "reconstructions.png"), cat([x, reconstructions], 0), side, (int)x.shape[0]);
+        using var generator = ComputeDevice.NewGenerator(0, device);
+        ImageGrid.Save(Path.Combine(runDirectory, "plots", "samples.png"), ComputeDevice.Move(model.DecodePrior(ImagesPerRow * ImagesPerRow, generator), CPU), side, ImagesPerRow);
     }
 }

@@ -109,13 +109,18 @@ public sealed class LearnedEmbeddingTests(ITestOutputHelper output)
         IEmbedding embedding = f;
         var metric = embedding.MetricTensor(codes);
         const double h = 1e-6;
+        var atCode = f.Embed(codes);
         var columns = Enumerable.Range(0, 3).Select(j =>
         {
             var step = zeros(3, dtype: ScalarType.Float64);
             step[j] = h;
-            return (f.Embed(codes + step) - f.Embed(codes - step)) / (2 * h);
+            var (ahead, behind) = ((f.Embed(codes + step) - atCode) / h, (atCode - f.Embed(codes - step)) / h);
+            return (Difference: (ahead + behind) / 2, Kink: (ahead - behind).abs().amax(-1) > 1e-6);
         }).ToArray();
-        var jacobian = stack(columns, dim: -1);
-        TensorAssert.Close(metric, jacobian.transpose(-1, -2).matmul(jacobian), 1e-6, "autograd JᵀJ vs finite differences");
+        // f is piecewise linear (ReLU): a code within h of a kink has no derivative to compare with.
+        var smooth = columns.Select(c => c.Kink).Aggregate((a, b) => a | b).logical_not();
+        var jacobian = stack(columns.Select(c => c.Difference), dim: -1);
+        TensorAssert.Close(metric[smooth], jacobian.transpose(-1, -2).matmul(jacobian)[smooth], 1e-6, "autograd JᵀJ vs finite differences");
+        Assert.True(smooth.sum().item<long>() >= 8, "most codes are away from a kink");
     }
 }
