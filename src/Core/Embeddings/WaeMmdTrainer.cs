@@ -179,11 +179,13 @@ public static class WaeMmdTrainer
     {
         using var scope = NewDisposeScope();
         var (batch, n) = (x.shape[^2], x.shape[^1]);
-        // All scales and the three kernel blocks in one broadcast: per-op overhead dominates here.
+        // The three kernel blocks in one tensor, the scales one at a time: a [7, 3, B, B] broadcast would
+        // stream far more memory than seven passes over [3, B, B], which stay in cache (memory, not the
+        // count of operations, limits this at B = 256).
         var distances = stack([SquaredDistances(x, x), SquaredDistances(y, y), SquaredDistances(x, y)]);   // [3, (G,) B, B]
-        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype, device: x.device).mul_(2.0 * n / 12)
-            .reshape([-1, .. Enumerable.Repeat(1L, (int)distances.dim())]);
-        var kernel = (scales / (scales + distances)).sum(dim: 0);                                           // [3, (G,) B, B]
+        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype, device: x.device).mul_(2.0 * n / 12);
+        var kernel = scales[0] / (scales[0] + distances);
+        for (var s = 1; s < scales.shape[0]; s++) kernel = kernel + scales[s] / (scales[s] + distances);
         // Unbiased: the within-sample blocks leave out their diagonals, k(x, x) = 1 per scale.
         var within = (kernel[..2].sum([-2, -1]) - batch * scales.numel()) / (batch * (batch - 1));
         return x.dim() == 2

@@ -44,6 +44,30 @@ public static class Evaluator
         });
     }
 
+    /// <summary>
+    /// Per-point values of a bound for every model of a stack on the same points, <c>[G, N]</c>, float64:
+    /// one pass for the group, its posterior noise from one generator. Chunks of <paramref name="batchSize"/>
+    /// points hold G times as many samples as one model's would.
+    /// </summary>
+    public static Tensor PerPoint(StackedAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
+    {
+        using var gradients = no_grad();
+        var device = model.Parameters[0].device;
+        var members = model.Members;
+        using var generator = ComputeDevice.NewGenerator((ulong)seed, device);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < x.shape[0]; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = ComputeDevice.Move(x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start)), device);
+            var terms = model.PointTerms(batch.unsqueeze(0).expand(members, -1, -1), samples, generator, densities);
+            parts.Add(bound(terms).reshape(members, -1).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
+        }
+        var result = cat(parts, 1);
+        foreach (var part in parts) part.Dispose();
+        return result;
+    }
+
     private static double Average(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
     {
         using var scope = NewDisposeScope();

@@ -116,13 +116,21 @@ public sealed class TrainingRun : IDisposable
         {
             var failures = members.Count == 1 ? TrainAlone(members[0].Member, seeds[members[0].Index].Log, cancellation)
                 : members.Count == 0 ? [] : new SeedGroup().Run([.. members.Select(m => m.Member)], cancellation, log);
+            // The seeds that trained to the end are evaluated together, as they trained.
+            var finished = Enumerable.Range(0, members.Count).Where(k => failures[k] is null && members[k].Run.Step >= members[k].Run.trainer.Options.Steps).ToList();
+            var evaluated = new Dictionary<int, (double, double, double)>();
+            if (finished.Count > 1)
+            {
+                var values = EvaluateGroup([.. finished.Select(k => members[k].Run.Model)], members[finished[0]].Run.Task, plan.Spec.Evaluation, seeds[members[finished[0]].Index].Seed);
+                for (var j = 0; j < finished.Count; j++) evaluated[finished[j]] = values[j];
+            }
             for (var k = 0; k < members.Count; k++)
             {
                 var (index, run, _) = members[k];
                 try
                 {
                     if (failures[k] is { } divergence) throw divergence;
-                    outcomes[index] = new GroupOutcome(run, Finish(run, plan, seeds[index].Seed, seeds[index].Directory), null);
+                    outcomes[index] = new GroupOutcome(run, Finish(run, plan, seeds[index].Seed, seeds[index].Directory, evaluated.TryGetValue(k, out var value) ? value : null), null);
                 }
                 catch (Exception error) when (error is not OutOfMemoryException)
                 {
@@ -200,12 +208,12 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>Saves the final checkpoint and evaluates the trained run on the test set.</summary>
     /// <exception cref="OperationCanceledException">Training stopped early; the checkpoint resumes it.</exception>
-    private static ExperimentResult Finish(TrainingRun run, ExperimentPlan plan, long seed, string directory)
+    private static ExperimentResult Finish(TrainingRun run, ExperimentPlan plan, long seed, string directory, (double Elbo, double Iwae, double Kl)? evaluated = null)
     {
         var spec = plan.Spec;
         Checkpoint.Save(directory, run.trainer);
         if (run.Step < run.trainer.Options.Steps) throw new OperationCanceledException($"stopped at step {run.Step}; run again to resume from the checkpoint in {directory}.");
-        var (elbo, iwae, kl) = Evaluate(run.Model, run.Task, spec.Evaluation, seed);
+        var (elbo, iwae, kl) = evaluated ?? Evaluate(run.Model, run.Task, spec.Evaluation, seed);
         return new ExperimentResult
         {
             Name = spec.Name,
@@ -269,6 +277,25 @@ public sealed class TrainingRun : IDisposable
         var (test, _) = task.TestSet(evaluation.TestSize);
         var kl = Evaluator.PerPoint(model, test, 1, seed, 500, terms => terms.Kl, densities: false).mean().item<double>();
         return (Evaluator.Elbo(model, test, evaluation.ElboSamples, seed), Evaluator.Iwae(model, test, evaluation.IwaeSamples, seed), kl);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/> for the models of a seed group at once, stacked: one pass over the test set for
+    /// all, in chunks of 1/G the points, the posterior noise from one generator (seeded with
+    /// <paramref name="seed"/>) for the group. One model is evaluated as <see cref="Evaluate"/> evaluates it.
+    /// </summary>
+    public static IReadOnlyList<(double Elbo, double Iwae, double Kl)> EvaluateGroup(IReadOnlyList<VariationalAutoencoder> models, IDataSource task, EvaluationOptions evaluation, long seed)
+    {
+        if (models.Count == 1) return [Evaluate(models[0], task, evaluation, seed)];
+        using var scope = NewDisposeScope();
+        using var stacked = new StackedAutoencoder(models);
+        var (test, _) = task.TestSet(evaluation.TestSize);
+        var g = models.Count;
+        double[] Mean(Tensor perPoint) => perPoint.mean([1]).data<double>().ToArray();
+        var kl = Mean(Evaluator.PerPoint(stacked, test, 1, seed, Math.Max(1, 500 / g), terms => terms.Kl, densities: false));
+        var elbo = Mean(Evaluator.PerPoint(stacked, test, evaluation.ElboSamples, seed, Math.Max(1, 500 / g), terms => terms.Elbo, densities: false));
+        var iwae = Mean(Evaluator.PerPoint(stacked, test, evaluation.IwaeSamples, seed, Math.Max(1, Evaluator.ChunkPoints(evaluation.IwaeSamples) / g), terms => terms.Iwae));
+        return [.. Enumerable.Range(0, g).Select(m => (elbo[m], iwae[m], kl[m]))];
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using ManifoldKit.Data;
 using ManifoldKit.Distributions;
 using ManifoldKit.Embeddings;
 using ManifoldKit.Evaluation;
+using ManifoldKit.Experiments;
 using ManifoldKit.Manifolds;
 using ManifoldKit.Models;
 using ManifoldKit.Testing;
@@ -265,6 +266,40 @@ public sealed class SeedGroupTests
         {
             foreach (var trainer in trainers) trainer.Dispose();
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A group evaluated as one stack gives each model its own figures: the KL (no noise in it) as each
+    /// model alone gives it, and the ELBO and IWAE within a quarter of the smallest gap between the models
+    /// (only the posterior noise differs); a group of one is evaluated exactly as alone.
+    /// </summary>
+    [Fact]
+    public void GroupEvaluation_GivesEachModelItsOwnFigures()
+    {
+        using var scope = NewDisposeScope();
+        using var task = Task("learned");
+        var trainers = Enumerable.Range(0, 3).Select(seed => NewTrainer("learned", task, 40 + seed)).ToList();
+        try
+        {
+            new SeedGroup().Run([.. trainers.Select(t => new SeedGroup.Member(t))]);
+            var evaluation = new EvaluationOptions { TestSize = 300, ElboSamples = 10, IwaeSamples = 50 };
+            var models = trainers.Select(t => t.Model).ToList();
+            var alone = models.Select(m => TrainingRun.Evaluate(m, task, evaluation, 7)).ToList();
+            var together = TrainingRun.EvaluateGroup(models, task, evaluation, 7);
+            Assert.Equal(alone[0], TrainingRun.EvaluateGroup([models[0]], task, evaluation, 7)[0]);
+            var gap = alone.SelectMany((a, i) => alone.Where((_, j) => j != i).Select(b => Math.Abs(a.Elbo - b.Elbo))).Min();
+            Assert.True(gap > 0.5, $"the models differ by {gap:F2} nats at least: enough to tell them apart");
+            for (var m = 0; m < 3; m++)
+            {
+                Assert.Equal(alone[m].Kl, together[m].Kl, 1e-4 * (1 + alone[m].Kl));
+                Assert.True(Math.Abs(alone[m].Elbo - together[m].Elbo) < 0.25 * gap, $"model {m}: ELBO {together[m].Elbo:F3} in the group, {alone[m].Elbo:F3} alone");
+                Assert.True(Math.Abs(alone[m].Iwae - together[m].Iwae) < 0.25 * gap, $"model {m}: IWAE {together[m].Iwae:F3} in the group, {alone[m].Iwae:F3} alone");
+            }
+        }
+        finally
+        {
+            foreach (var trainer in trainers) trainer.Dispose();
         }
     }
 
