@@ -142,11 +142,41 @@ public sealed class ShardTests : IDisposable
         Assert.EndsWith("\n4 of 4 runs finished, under runs.\n", merged);
         Assert.DoesNotContain("missing", merged);
 
-        var (sweepCode, single, sweepError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", .. Short, "output=whole"]);
+        // --group 1: a shard owning one seed of a config trains it alone, so the reference trains every seed alone too.
+        var (sweepCode, single, sweepError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", "--group", "1", .. Short, "output=whole"]);
         Assert.True(sweepCode == 0, single + sweepError);
         Assert.Equal(Rows(single), Rows(merged));
         Assert.Equal(2, Rows(merged).Count);
         Console.WriteLine($"three shards {shardSeconds:F0} s, whole sweep {clock.Elapsed.TotalSeconds - shardSeconds:F0} s");
+    }
+
+    /// <summary>
+    /// By default a config's seeds train as one stacked model: one progress line for the pair, a result
+    /// line and a run folder per seed with the files a seed trained alone leaves (and the group's noise
+    /// state in its checkpoint); --group 1 trains them one by one; --group 0 is refused.
+    /// </summary>
+    [Fact]
+    public void Group_TrainsAConfigsSeedsAsOneModel()
+    {
+        var folder = Configs();
+        var (code, output, error) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", .. Short]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("a-learned seeds 0,1 as one model: step 40/40", output);
+        Assert.Contains("b-learned-action seeds 0,1 as one model: step 40/40", output);
+        var (aloneCode, alone, aloneError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", "--group", "1", .. Short, "output=alone"]);
+        Assert.True(aloneCode == 0, alone + aloneError);
+        Assert.DoesNotContain("as one model", alone);
+        Assert.Equal(2, Rows(output).Count);
+        foreach (var name in new[] { "a-learned", "b-learned-action" })
+            foreach (var seed in new[] { 0, 1 })
+            {
+                string[] Files(string root) => [.. Directory.GetFiles(Path.Combine(work, root, name, $"seed{seed}"), "*", SearchOption.AllDirectories)
+                    .Select(f => Path.GetRelativePath(Path.Combine(work, root, name, $"seed{seed}"), f)).Where(f => !f.StartsWith("tensorboard")).Order()];
+                Assert.Equal([.. Files("alone").Append(Path.Combine("checkpoint", "noise.bin")).Order()], Files("runs"));
+                Assert.Single(Regex.Matches(output, $@"{name} seed {seed}: test ELBO"));
+            }
+        (code, _, error) = Repository.Run(work, null, ["sweep", folder, "--group", "0", .. Short]);
+        Assert.Equal((2, "manifoldkit: --group 0: give the most seeds to train as one model, 1 or more (1 trains them one by one).\n"), (code, error));
     }
 
     /// <summary>
@@ -167,13 +197,13 @@ public sealed class ShardTests : IDisposable
         foreach (var seed in new[] { 0, 1 })
             Assert.Single(Regex.Matches(output, $@"learning a WAE-MMD embedding of circle \(60 steps, seed {seed}\)"));
 
-        var (singleCode, single, singleError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", .. Short, "output=whole"]);
+        var (singleCode, single, singleError) = Repository.Run(work, OneThread, ["sweep", folder, "--jobs", "1", "--group", "1", .. Short, "output=whole"]);
         Assert.True(singleCode == 0, single + singleError);
         Assert.DoesNotContain("shard processes", single);
         Assert.Equal(2, Rows(output).Count);
         Assert.Equal(Rows(single), Rows(output));
 
-        var (defaultCode, byDefault, defaultError) = Repository.Run(work, OneThread, ["sweep", folder, .. Short, "output=default"]);
+        var (defaultCode, byDefault, defaultError) = Repository.Run(work, OneThread, ["sweep", folder, "--group", "1", .. Short, "output=default"]);
         Assert.True(defaultCode == 0, byDefault + defaultError);
         var expected = Math.Min(Environment.ProcessorCount, 4);
         if (expected > 1) Assert.StartsWith($"sweep: {expected} shard processes side by side, MANIFOLDKIT_THREADS=1 each\n", byDefault);

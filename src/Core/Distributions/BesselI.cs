@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ManifoldKit.Distributions;
@@ -95,12 +96,27 @@ public static class BesselI
     {
         var r = (kappa.square() + nu * nu).sqrt();
         var p = (nu / r).square();
-        var u1 = (3 - 5 * p) / 24;
-        var u2 = (81 + p * (-462 + p * 385)) / 1152;
-        var u3 = (30375 + p * (-369603 + p * (765765 - p * 425425))) / 414720;
-        var u4 = (4465125 + p * (-94121676 + p * (349922430 + p * (-446185740 + p * 185910725)))) / 39813120;
+        var u1 = Polynomial(p, 24, 3, -5);
+        var u2 = Polynomial(p, 1152, 81, -462, 385);
+        var u3 = Polynomial(p, 414720, 30375, -369603, 765765, -425425);
+        var u4 = Polynomial(p, 39813120, 4465125, -94121676, 349922430, -446185740, 185910725);
         var correction = (u1 + (u2 + (u3 + u4 / r) / r) / r) / r;
         var exponent = nu == 0 ? r : r + nu * (kappa / (nu + r)).log();
         return exponent - 0.5 * (2 * Math.PI * r).log() + correction.log1p();
+    }
+
+    // (c₀ + c₁p + c₂p² + …) / divisor by Horner's rule. Each constant is a Scalar held until its operation
+    // returns: TorchSharp does not keep an implicit one alive through the native call, so under heavy
+    // allocation the GC may finalise it while libtorch reads it (seen here as c10's "Expected false to be true").
+    private static Tensor Polynomial(Tensor p, double divisor, params double[] coefficients)
+    {
+        using var last = (coefficients[^1] / divisor).ToScalar();
+        var sum = p.mul(last);
+        for (var i = coefficients.Length - 2; i >= 0; i--)
+        {
+            using var c = (coefficients[i] / divisor).ToScalar();
+            sum = i == 0 ? sum.add(c) : sum.add(c).mul(p);
+        }
+        return sum;
     }
 }

@@ -28,11 +28,17 @@ public static class SelectCommand
             DefaultValueFactory = _ => DefaultLatents,
         };
         var baseConfig = new Option<string?>("--config") { Description = "YAML with the settings all candidates share (default: configs/select.yaml's copy beside the executable)." };
+        var group = new Option<int?>("--group")
+        {
+            Description = "Seeds of a candidate trained together as one stacked model, at most this many at a time. Default: all of them; 1 trains them one by one.",
+        };
         var pluginDirs = CommandLine.PluginDirOption();
         var command = new Command("select", "Choose the latent topology of a task or data set by likelihood: train every candidate latent, rank by test IWAE.")
-            { task, overrides, latents, baseConfig, pluginDirs };
+            { task, overrides, latents, baseConfig, group, pluginDirs };
         command.SetAction((parse, cancellation) => Task.FromResult(CommandLine.Guard(() =>
         {
+            if (parse.GetValue(group) is < 1 and var size)
+                throw new ConfigException($"--group {size}: give the most seeds to train as one model, 1 or more (1 trains them one by one).");
             var taskName = parse.GetValue(task)!;
             var source = parse.GetValue(baseConfig) ?? DefaultConfig;
             var shared = parse.GetValue(overrides) ?? [];
@@ -61,8 +67,10 @@ public static class SelectCommand
             {
                 foreach (var ((name, matches, config), plan) in candidates.Zip(plans))
                 {
-                    // A candidate's seeds train together as one stacked model.
-                    var results = RunExecutor.ExecuteGroup(config, plan, [.. config.Spec.Seeds.Select(seed => (seed, RunExecutor.DefaultDirectory(config, seed)))], Console.Out, cancellation).ToList();
+                    // A candidate's seeds (and their starts) train together as one stacked model, --group at a time.
+                    var results = config.Spec.Seeds.Chunk(parse.GetValue(group) ?? int.MaxValue)
+                        .SelectMany(seeds => RunExecutor.ExecuteGroup(config, plan, [.. seeds.Select(seed => (seed, RunExecutor.DefaultDirectory(config, seed)))], Console.Out, cancellation))
+                        .ToList();
                     trained.Add(new Selection.Candidate(name, manifoldName is not null && matches(manifoldName), results));
                 }
             }
