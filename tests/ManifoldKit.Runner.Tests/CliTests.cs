@@ -218,7 +218,8 @@ public sealed class CliTests : IDisposable
         (code, output, error) = Repository.Run(work, null, "embed", "circle", "--steps", "20", "--restarts", "2", "--out", "f/circle.bin");
         Assert.True(code is 0 or 1, output + error);
         Assert.Contains("learning f : [0,1]^1 -> circle in R^2, 20 steps, best of 2 seeds\n", output);
-        Assert.Matches(@"  step 20/20  WAE loss [0-9.eE+-]+\nWAE attempt 1 of 2 \(seed 0\): held-out loss [0-9.eE+-]+\n  step 20/20  WAE loss [0-9.eE+-]+\n" +
+        // The attempts train side by side: one progress line (their mean), then each attempt's held-out loss.
+        Assert.Matches(@"  step 20/20  WAE loss [0-9.eE+-]+ \(mean of the 2 attempts\)\nWAE attempt 1 of 2 \(seed 0\): held-out loss [0-9.eE+-]+\n" +
                        @"WAE attempt 2 of 2 \(seed 1000000\): held-out loss [0-9.eE+-]+\nWAE: keeping attempt [12]\n", output);
         (code, _, error) = Repository.Run(work, null, "embed", "circle", "--restarts", "0");
         Assert.Equal((2, "manifoldkit: --restarts is 0; expected an integer from 1 to 100.\n"), (code, error));

@@ -33,7 +33,9 @@ public static class EmbedCommand
             var every = Math.Max(250, options.Steps / 10 / 250 * 250);                         // WAE reports every 250 steps
             using var f = WaeMmdTrainer.Train(manifold, options, new SynchronousProgress<(int Step, double Loss)>(p =>
             {
-                if (p.Step % every == 0 || p.Step == options.Steps) Console.WriteLine($"  step {p.Step}/{options.Steps}  WAE loss {p.Loss:G4}");
+                // The attempts train side by side: their mean loss.
+                if (p.Step % every == 0 || p.Step == options.Steps)
+                    Console.WriteLine($"  step {p.Step}/{options.Steps}  WAE loss {p.Loss:G4}{(options.Restarts > 1 ? $" (mean of the {options.Restarts} attempts)" : "")}");
             }), Console.WriteLine);
             f.SaveTo(path);
             Console.WriteLine($"saved {path} (+ {path}.json)");
