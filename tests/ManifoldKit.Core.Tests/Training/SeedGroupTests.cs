@@ -303,6 +303,42 @@ public sealed class SeedGroupTests
         }
     }
 
+    /// <summary>
+    /// With training.restarts every seed's starts train in the group; each seed goes on with its best start
+    /// by the ELBO on its own batch of fresh data, reports that start's steps once, and counts every start's steps.
+    /// </summary>
+    [Fact]
+    public void Restarts_ChooseEachSeedsBestStart()
+    {
+        using var scope = NewDisposeScope();
+        using var task = Task("circle-action");
+        var options = Options with { Steps = 40, Restarts = 3, RestartSteps = 20 };
+        var trainers = Enumerable.Range(0, 2).Select(seed => NewTrainer("circle-action", task, 5 + seed, options)).ToList();
+        try
+        {
+            var reports = trainers.Select(_ => new List<int>()).ToList();
+            var lines = new List<string>();
+            var failures = new SeedGroup().Run([.. trainers.Select((t, i) => new SeedGroup.Member(t, new SynchronousProgress<TrainingProgress>(p => reports[i].Add(p.Step))))],
+                log: lines.Add);
+            Assert.All(failures, Assert.Null);
+            Assert.Equal("restart phase: 6 attempts (2 seeds × 3) trained together for 20 steps", lines[0]);
+            for (var i = 0; i < 2; i++)
+            {
+                var outcome = trainers[i].Restart!;
+                Assert.Equal(3, outcome.Scores.Count);
+                Assert.Equal(outcome.Scores.Max(), outcome.Scores[outcome.Chosen]);
+                Assert.Equal(40, trainers[i].Step);
+                Assert.Equal(3 * 20 + 20, trainers[i].StepsRun);
+                Assert.Equal([10, 20, 30, 40], reports[i]);
+                Assert.Contains($"seed {5 + i} restart: going on with attempt {outcome.Chosen + 1} (seed {5 + i + outcome.Chosen * Trainer.RestartSeedStride})", lines);
+            }
+        }
+        finally
+        {
+            foreach (var trainer in trainers) trainer.Dispose();
+        }
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
