@@ -336,6 +336,7 @@ public sealed class CliTests : IDisposable
         var (code, output, error) = Repository.Run(work, null, ["select", "sphere", "--latents", "euclidean-1,sphere", "seeds=[0,1]", .. Short]);
         Assert.True(code == 0, output + error);
         Assert.StartsWith("select sphere: 2 latents x 2 seeds, noise_std 0.01, into runs/select-sphere\n", output);
+        Assert.Contains("sphere seeds 0,1 as one model: step", output);                                      // a candidate's seeds train together
         var folder = Path.Combine(work, "runs", "select-sphere");
         var ranking = File.ReadAllText(Path.Combine(folder, "ranking.md"));
         Assert.Matches(@"\| 1 \| (euclidean-1|\*\*sphere\*\* \(the task's\)) \| -?\d+\.\d\d ± \d+\.\d\d \|", ranking);
@@ -361,6 +362,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("latent:\n  kind: manifold\n", resolved);
         Assert.Contains("  group_action: false\n", resolved);
 
+        (code, _, error) = Repository.Run(work, null, ["select", "circle", "--group", "0"]);
+        Assert.Equal((2, "manifoldkit: --group 0: give the most seeds to train as one model, 1 or more (1 trains them one by one).\n"), (code, error));
         (code, _, error) = Repository.Run(work, null, ["select", "circle", "--latents", "euclidean-x,circle"]);
         Assert.Equal((2, "manifoldkit: --latents: 'euclidean-x' is not euclidean-N with N >= 1, e.g. euclidean-2.\n"), (code, error));
         (code, _, error) = Repository.Run(work, null, ["select", "circle", "--latents", "sphre"]);
