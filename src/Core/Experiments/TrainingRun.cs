@@ -121,6 +121,8 @@ public sealed class TrainingRun : IDisposable
             var evaluated = new Dictionary<int, (double, double, double)>();
             if (finished.Count > 1)
             {
+                // Their final checkpoints first, so nothing trained is lost if the evaluation fails.
+                foreach (var k in finished) Checkpoint.Save(seeds[members[k].Index].Directory, members[k].Run.trainer);
                 var values = EvaluateGroup([.. finished.Select(k => members[k].Run.Model)], members[finished[0]].Run.Task, plan.Spec.Evaluation, seeds[members[finished[0]].Index].Seed);
                 for (var j = 0; j < finished.Count; j++) evaluated[finished[j]] = values[j];
             }
@@ -206,12 +208,12 @@ public sealed class TrainingRun : IDisposable
         }
     }
 
-    /// <summary>Saves the final checkpoint and evaluates the trained run on the test set.</summary>
+    /// <summary>Saves the final checkpoint (unless its group has, before evaluating it: <paramref name="evaluated"/>) and evaluates the trained run on the test set.</summary>
     /// <exception cref="OperationCanceledException">Training stopped early; the checkpoint resumes it.</exception>
     private static ExperimentResult Finish(TrainingRun run, ExperimentPlan plan, long seed, string directory, (double Elbo, double Iwae, double Kl)? evaluated = null)
     {
         var spec = plan.Spec;
-        Checkpoint.Save(directory, run.trainer);
+        if (evaluated is null) Checkpoint.Save(directory, run.trainer);                 // a group's were saved before it was evaluated
         if (run.Step < run.trainer.Options.Steps) throw new OperationCanceledException($"stopped at step {run.Step}; run again to resume from the checkpoint in {directory}.");
         var (elbo, iwae, kl) = evaluated ?? Evaluate(run.Model, run.Task, spec.Evaluation, seed);
         return new ExperimentResult
