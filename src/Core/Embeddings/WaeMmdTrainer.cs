@@ -119,15 +119,11 @@ public static class WaeMmdTrainer
             return f;
         }).ToArray();
         var generators = seeds.Select(seed => ComputeDevice.NewGenerator((ulong)seed, device)).ToArray();
-        var perModel = models.Select(m => m.parameters().ToArray()).ToArray();
-        Parameter[] stacked;
-        using (no_grad()) stacked = [.. perModel[0].Select((_, i) => new Parameter(stack(perModel.Select(p => p[i].detach()), 0).to(device)))];
-        var position = perModel[0].Select((p, i) => (p.Handle, i)).ToDictionary(e => e.Handle, e => e.i);
-        (Tensor, Tensor)[] Layers(IEnumerable<Linear> layers) => [.. layers.Select(l => ((Tensor)stacked[position[l.weight!.Handle]], (Tensor)stacked[position[l.bias!.Handle]]))];
-        var (encoder, decoder) = (Layers(models[0].EncoderLayers()), Layers(models[0].NetworkLayers()));
+        using var stacked = new StackedParameters(models, device);
+        var (encoder, decoder) = (models[0].EncoderLayers().Select(stacked.Of).ToArray(), models[0].NetworkLayers().Select(stacked.Of).ToArray());
         try
         {
-            using var optimizer = optim.Adam(stacked, options.LearningRate);
+            using var optimizer = optim.Adam(stacked.Parameters, options.LearningRate);
             for (var step = 1; step <= options.Steps; step++)
             {
                 using var scope = NewDisposeScope();
@@ -146,9 +142,7 @@ public static class WaeMmdTrainer
                     progress?.Report((step, values.Average()));                // the attempts' mean
                 }
             }
-            using (no_grad())
-                for (var m = 0; m < models.Length; m++)
-                    for (var i = 0; i < stacked.Length; i++) perModel[m][i].copy_(stacked[i][m]);   // f goes back on the CPU
+            stacked.CopyTo(models);                                                 // f goes back on the CPU
             return [.. models.Select(m => m.Freeze())];
         }
         catch
@@ -159,7 +153,6 @@ public static class WaeMmdTrainer
         finally
         {
             foreach (var generator in generators) generator.Dispose();
-            foreach (var parameter in stacked) parameter.Dispose();
         }
     }
 

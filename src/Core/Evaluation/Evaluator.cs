@@ -25,24 +25,9 @@ public static class Evaluator
         Average(model, x, k, seed, batchSize ?? ChunkPoints(k), terms => terms.Iwae);
 
     /// <summary>Per-point values of a bound, <c>[N]</c>, float64; <paramref name="densities"/> if it needs log q and log p.</summary>
-    public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
-    {
-        return model.Evaluating(() =>
-        {
-            var device = model.Device;
-            using var generator = ComputeDevice.NewGenerator((ulong)seed, device);
-            var parts = new List<Tensor>();
-            for (long start = 0; start < x.shape[0]; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                var batch = ComputeDevice.Move(x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start)), device);
-                parts.Add(bound(model.Terms(batch, samples, generator, densities)).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
-            }
-            var result = cat(parts, 0);
-            foreach (var part in parts) part.Dispose();
-            return result;
-        });
-    }
+    public static Tensor PerPoint(VariationalAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true) =>
+        model.Evaluating(() => Chunked(x, seed, batchSize, model.Device, dim: 0,
+            (batch, generator) => bound(model.Terms(batch, samples, generator, densities))));
 
     /// <summary>
     /// Per-point values of a bound for every model of a stack on the same points, <c>[G, N]</c>, float64:
@@ -52,18 +37,23 @@ public static class Evaluator
     public static Tensor PerPoint(StackedAutoencoder model, Tensor x, int samples, long seed, int batchSize, Func<ModelTerms, Tensor> bound, bool densities = true)
     {
         using var gradients = no_grad();
-        var device = model.Parameters[0].device;
         var members = model.Members;
+        return Chunked(x, seed, batchSize, model.Parameters[0].device, dim: 1,
+            (batch, generator) => bound(model.PointTerms(batch.unsqueeze(0).expand(members, -1, -1), samples, generator, densities)).reshape(members, -1));
+    }
+
+    // A bound over x's points chunk by chunk on the device, float64, joined along dim; the noise of all from one generator.
+    private static Tensor Chunked(Tensor x, long seed, int batchSize, Device device, long dim, Func<Tensor, Generator, Tensor> chunk)
+    {
         using var generator = ComputeDevice.NewGenerator((ulong)seed, device);
         var parts = new List<Tensor>();
         for (long start = 0; start < x.shape[0]; start += batchSize)
         {
             using var scope = NewDisposeScope();
             var batch = ComputeDevice.Move(x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start)), device);
-            var terms = model.PointTerms(batch.unsqueeze(0).expand(members, -1, -1), samples, generator, densities);
-            parts.Add(bound(terms).reshape(members, -1).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
+            parts.Add(chunk(batch, generator).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
         }
-        var result = cat(parts, 1);
+        var result = cat(parts, dim);
         foreach (var part in parts) part.Dispose();
         return result;
     }

@@ -20,12 +20,12 @@ namespace ManifoldKit.Models;
 /// </remarks>
 public sealed class StackedAutoencoder : IDisposable
 {
-    private readonly Parameter[] parameters;
-    private readonly (int Weight, int Bias)[] encoder;
-    private readonly (int Weight, int Bias) posteriorHead;
-    private readonly (int Weight, int Bias)?[] actionHeads;
-    private readonly (int Weight, int Bias)[] decoder;
-    private readonly int[] likelihoodParameters;
+    private readonly StackedParameters parameters;
+    private readonly (Tensor Weight, Tensor Bias)[] encoder;
+    private readonly (Tensor Weight, Tensor Bias) posteriorHead;
+    private readonly (Tensor Weight, Tensor Bias)?[] actionHeads;
+    private readonly (Tensor Weight, Tensor Bias)[] decoder;
+    private readonly Tensor[] likelihoodParameters;
     private readonly VariationalAutoencoder first;
     private readonly LatentSpace latent;
     private readonly List<IDisposable> owned = [];
@@ -34,30 +34,22 @@ public sealed class StackedAutoencoder : IDisposable
     /// <exception cref="ArgumentException">No members, or members of different shapes.</exception>
     public StackedAutoencoder(IReadOnlyList<VariationalAutoencoder> members)
     {
-        if (members.Count == 0) throw new ArgumentException("a group needs at least one model", nameof(members));
+        parameters = new StackedParameters(members);
         first = members[0];
-        var memberParameters = members.Select(m => m.parameters().ToArray()).ToArray();
-        if (memberParameters.Any(p => p.Length != memberParameters[0].Length || p.Zip(memberParameters[0]).Any(pair => !pair.First.shape.SequenceEqual(pair.Second.shape))))
-            throw new ArgumentException("the models of a group must have the same architecture", nameof(members));
-        using (no_grad())
-            parameters = [.. memberParameters[0].Select((_, i) => new Parameter(stack(memberParameters.Select(p => p[i].detach()), 0)))];
-        // Layers are found by their tensors among the first member's parameters, in parameters() order.
-        var position = memberParameters[0].Select((p, i) => (p.Handle, i)).ToDictionary(e => e.Handle, e => e.i);
-        (int, int) Find(Linear layer) => (position[layer.weight!.Handle], position[layer.bias!.Handle]);
         var layers = first.Layers();
-        encoder = [.. layers.Encoder.Select(Find)];
-        posteriorHead = Find(layers.PosteriorHead);
-        actionHeads = [.. layers.ActionHeads.Select(h => h is null ? ((int, int)?)null : Find(h))];
-        decoder = [.. layers.Decoder.Select(Find)];
-        likelihoodParameters = [.. first.Likelihood.Parameters.Select(p => position[p.Parameter.Handle])];
+        encoder = [.. layers.Encoder.Select(parameters.Of)];
+        posteriorHead = parameters.Of(layers.PosteriorHead);
+        actionHeads = [.. layers.ActionHeads.Select(h => h is null ? ((Tensor, Tensor)?)null : parameters.Of(h))];
+        decoder = [.. layers.Decoder.Select(parameters.Of)];
+        likelihoodParameters = [.. first.Likelihood.Parameters.Select(p => (Tensor)parameters.Of(p.Parameter))];
         latent = StackLatent([.. members.Select(m => m.Latent)]);
     }
 
     /// <summary>Models in the group.</summary>
-    public int Members => (int)parameters[0].shape[0];
+    public int Members => parameters.Members;
 
     /// <summary>The stacked parameters, <c>[G, …]</c> each, in the order of a member's <c>parameters()</c>.</summary>
-    public IReadOnlyList<Parameter> Parameters => parameters;
+    public IReadOnlyList<Parameter> Parameters => parameters.Parameters;
 
     /// <summary>
     /// Each member's training terms for its own batch: the mean log-likelihood over samples and points,
@@ -107,32 +99,23 @@ public sealed class StackedAutoencoder : IDisposable
         var input = elements is null ? latent.ToDecoderInput(hidden) : latent.ToDecoderInput(hidden, elements);   // [S, G·B, d]
         var s = input.shape[0];
         var output = Mlp(decoder, ByMember(input, g), finalActivation: false).reshape(g, s, b, -1);
-        Tensor[] likelihood = [.. likelihoodParameters.Select(i => parameters[i].reshape([g, 1, 1, .. parameters[i].shape[1..]]))];
+        Tensor[] likelihood = [.. likelihoodParameters.Select(p => p.reshape([g, 1, 1, .. p.shape[1..]]))];
         return (first.Likelihood.LogProb(x.unsqueeze(1), output, likelihood), posterior, sample, noise);      // [G, S, B]
     }
 
     /// <summary>Writes the stacked weights back into the members (the same ones, in the same order, as were stacked).</summary>
-    public void CopyTo(IReadOnlyList<VariationalAutoencoder> members)
-    {
-        using var noGrad = no_grad();
-        for (var m = 0; m < members.Count; m++)
-        {
-            var target = members[m].parameters().ToArray();
-            for (var i = 0; i < parameters.Length; i++) target[i].copy_(parameters[i][m]);
-        }
-    }
+    public void CopyTo(IReadOnlyList<VariationalAutoencoder> members) => parameters.CopyTo(members);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var parameter in parameters) parameter.Dispose();
+        parameters.Dispose();
         foreach (var item in owned) item.Dispose();
     }
 
-    private Tensor Linear((int Weight, int Bias) layer, Tensor x) => StackedLinear.Apply(x, parameters[layer.Weight], parameters[layer.Bias]);
+    private static Tensor Linear((Tensor Weight, Tensor Bias) layer, Tensor x) => StackedLinear.Apply(x, layer.Weight, layer.Bias);
 
-    private Tensor Mlp((int Weight, int Bias)[] layers, Tensor x, bool finalActivation) =>
-        StackedLinear.Mlp(x, [.. layers.Select(l => (parameters[l.Weight], parameters[l.Bias]))], finalActivation);
+    private static Tensor Mlp((Tensor Weight, Tensor Bias)[] layers, Tensor x, bool finalActivation) => StackedLinear.Mlp(x, layers, finalActivation);
 
     private static Tensor Flat(Tensor perMember) => perMember.reshape(perMember.shape[0] * perMember.shape[1], perMember.shape[2]);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ManifoldKit.Evaluation;
 using ManifoldKit.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -109,7 +108,8 @@ public sealed class SeedGroup
                 foreach (var attempt in own) attempt.Start.Dispose();
                 continue;
             }
-            var scores = own.Select(a => a.Failure is null ? Score(a) : double.NaN).ToArray();
+            using var scoreData = member.Trainer.RestartScoreData();
+            var scores = own.Select(a => a.Failure is null ? member.Trainer.RestartScore(a.Start.Model, scoreData) : double.NaN).ToArray();
             var best = -1;
             for (var r = 0; r < scores.Length; r++)
             {
@@ -133,16 +133,6 @@ public sealed class SeedGroup
             chosen.Add(new Slot(member.Member, member.Index, own[best].Start));
         }
         return chosen;
-    }
-
-    private static double Score(Slot attempt)
-    {
-        var seed = attempt.Trainer.Options.Seed;
-        using var scoreGenerator = new Generator((ulong)seed + 3);
-        var (sample, factors) = attempt.Trainer.Task.Sample(Trainer.RestartScoreBatch, scoreGenerator);
-        using var batch = sample;
-        factors.Dispose();
-        return Evaluator.Elbo(attempt.Start.Model, batch, samples: 1, seed: seed + 4, batchSize: Trainer.RestartScoreBatch);
     }
 
     /// <summary>

@@ -129,10 +129,7 @@ public sealed class Trainer : IDisposable
     private bool RunRestarts(IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
     {
         var length = Math.Min(Options.RestartSteps, Options.Steps);
-        using var scoreGenerator = new Generator((ulong)Options.Seed + 3);
-        var (sample, factors) = task.Sample(RestartScoreBatch, scoreGenerator);
-        using var scoreBatch = sample;
-        factors.Dispose();
+        using var scoreBatch = RestartScoreData();
         var scores = new double[Options.Restarts];
         (Start Start, List<TrainingProgress> Reports)? best = null;
         var chosen = -1;
@@ -174,7 +171,7 @@ public sealed class Trainer : IDisposable
                 best?.Start.Dispose();
                 return false;
             }
-            scores[attempt] = Evaluator.Elbo(Model, scoreBatch, samples: 1, seed: Options.Seed + 4, batchSize: RestartScoreBatch);
+            scores[attempt] = RestartScore(Model, scoreBatch);
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{label}: ELBO {scores[attempt]:F2} on {RestartScoreBatch} fresh points after {length} steps"));
             if (best is null || scores[attempt] > scores[chosen])
@@ -197,6 +194,19 @@ public sealed class Trainer : IDisposable
         foreach (var report in chosenReports) progress?.Report(report);
         return true;
     }
+
+    /// <summary>The fresh task points this seed's restart attempts are compared on (the caller disposes them).</summary>
+    internal Tensor RestartScoreData()
+    {
+        using var scoreGenerator = new Generator((ulong)Options.Seed + 3);
+        var (sample, factors) = task.Sample(RestartScoreBatch, scoreGenerator);
+        factors.Dispose();
+        return sample;
+    }
+
+    /// <summary>A restart attempt's score: the ELBO of its <paramref name="model"/> on <paramref name="data"/>, one sample per point.</summary>
+    internal double RestartScore(VariationalAutoencoder model, Tensor data) =>
+        Evaluator.Elbo(model, data, samples: 1, seed: Options.Seed + 4, batchSize: RestartScoreBatch);
 
     private void Train(int steps, IProgress<TrainingProgress>? progress, string? checkpointDirectory, CancellationToken cancellation)
     {
