@@ -2,6 +2,8 @@
 // Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b] [--seeds G]   (N defaults to 10,000: resident memory is read at 1,000 and N)
 //        --seeds G trains seeds 0…G−1 of each row as one SeedGroup (stacked model) instead of one Trainer; rates are then seed-steps/s
 //        manifoldkit-bench --data [--steps N]   Fashion-MNIST: load time, memory, and a batch's share of a training step
+//        manifoldkit-bench --wae [--steps N]    learning f: a WAE step, and its MMD² term alone
+//        manifoldkit-bench --gemm               the machine's float32 matrix-product rate at training's shapes
 using System.Diagnostics;
 using ManifoldKit;
 using ManifoldKit.Data;
@@ -16,6 +18,8 @@ using static TorchSharp.torch;
 LibTorchThreads.ApplyEnvironment();
 var steps = 10_000;
 var data = false;
+var gemm = false;
+var wae = false;
 int? seeds = null;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
 for (var i = 0; i < args.Length; i++)
@@ -25,14 +29,18 @@ for (var i = 0; i < args.Length; i++)
         case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 1000: steps = n; i++; break;
         case "--rows" when i + 1 < args.Length: rows = args[++i].Split(','); break;
         case "--data": data = true; break;
+        case "--gemm": gemm = true; break;
+        case "--wae": wae = true; break;
         case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var g) && g >= 1: seeds = g; i++; break;
         default:
-            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] | --data [--steps N>=1000]");
+            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] | --data [--steps N>=1000] | --wae [--steps N>=1000] | --gemm");
             return 2;
     }
 }
 
 if (data) return DataBench.Run(steps);
+if (gemm) return GemmBench.Run();
+if (wae) return WaeBench.Run(steps);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 Console.WriteLine($"each row: batch 128, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps; " +
                   (seeds is { } g0 ? $"{g0} seeds as one stacked model (SeedGroup): rates and allocations per seed-step, times per group step" : "one Trainer"));

@@ -172,18 +172,38 @@ public static class WaeMmdTrainer
     {
         using var scope = NewDisposeScope();
         var (batch, n) = (x.shape[^2], x.shape[^1]);
-        // The three kernel blocks in one tensor, the scales one at a time: a [7, 3, B, B] broadcast would
-        // stream far more memory than seven passes over [3, B, B], which stay in cache (memory, not the
-        // count of operations, limits this at B = 256).
-        var distances = stack([SquaredDistances(x, x), SquaredDistances(y, y), SquaredDistances(x, y)]);   // [3, (G,) B, B]
-        var scales = tensor(new[] { 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0 }, dtype: x.dtype, device: x.device).mul_(2.0 * n / 12);
-        var kernel = scales[0] / (scales[0] + distances);
-        for (var s = 1; s < scales.shape[0]; s++) kernel = kernel + scales[s] / (scales[s] + distances);
+        var scales = Scales.Select(c => c * 2.0 * n / 12).ToArray();
+        // Only the blocks with x carry a gradient; k(y, y) is a constant of the step.
+        Tensor yy;
+        using (no_grad()) yy = KernelSums(SquaredDistances(y, y), scales, slope: null);
+        var distances = stack([SquaredDistances(x, x), SquaredDistances(x, y)]);   // [2, (G,) B, B]
+        Tensor sums, slope = zeros_like(distances);
+        using (no_grad()) sums = KernelSums(distances, scales, slope);
+        // Σ k(d) with the gradient Σ k'(d)·∂d: the surrogate s − s.detach() is zero in value and carries
+        // the kernel's derivative, so backward is one product where autograd of Σ_C C/(C + d) takes
+        // several passes per scale (this term is most of a WAE step).
+        var surrogate = (slope * distances).sum([-2, -1]);
+        var kernel = sums + (surrogate - surrogate.detach());
         // Unbiased: the within-sample blocks leave out their diagonals, k(x, x) = 1 per scale.
-        var within = (kernel[..2].sum([-2, -1]) - batch * scales.numel()) / (batch * (batch - 1));
-        return x.dim() == 2
-            ? (within.sum() - 2 * kernel[2].mean()).MoveToOuterDisposeScope()
-            : (within.sum(dim: 0) - 2 * kernel[2].mean([-2, -1])).MoveToOuterDisposeScope();
+        var offDiagonal = batch * (batch - 1);
+        var within = (kernel[0] - batch * scales.Length) / offDiagonal + (yy - batch * scales.Length) / offDiagonal;
+        return (within - 2 * kernel[1] / (batch * batch)).MoveToOuterDisposeScope();
+    }
+
+    private static readonly double[] Scales = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
+
+    // Σ over the last two axes of Σ_C C / (C + d), and into slope (when given) the derivative −Σ_C C / (C + d)²,
+    // in place: seven passes over [.., B, B], each of which stays in cache.
+    private static Tensor KernelSums(Tensor distances, double[] scales, Tensor? slope)
+    {
+        var kernel = zeros_like(distances);
+        foreach (var c in scales)
+        {
+            using var inverse = (distances + c).reciprocal_();
+            kernel.add_(inverse, alpha: c);
+            slope?.addcmul_(inverse, inverse, value: -c);
+        }
+        return kernel.sum([-2, -1]);
     }
 
     // |x|² + |y|² − 2x·y: unlike cdist, differentiable where two points coincide.

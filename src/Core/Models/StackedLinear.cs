@@ -13,8 +13,9 @@ public static class StackedLinear
     public static Tensor Apply(Tensor x, Tensor weight, Tensor bias) =>
         weight.shape[0] == 1
             ? nn.functional.linear(x[0], weight[0], bias[0]).unsqueeze(0)
-            // Not baddbmm: TorchSharp 0.107 passes its arguments to libtorch in the wrong order.
-            : bmm(x, weight.transpose(1, 2)) + bias.unsqueeze(1);
+            // bias + x·Wᵀ in one product. TorchSharp 0.107's baddbmm hands libtorch (this, batch1, batch2) as
+            // (batch1, batch2, input), so the call reads shifted; StackedLinearTests pins the result.
+            : x.baddbmm(weight.transpose(1, 2), bias.unsqueeze(1));
 
     /// <summary>Layers in turn with a ReLU between them (and after the last when <paramref name="finalActivation"/>), as the models' MLPs are built.</summary>
     public static Tensor Mlp(Tensor x, IReadOnlyList<(Tensor Weight, Tensor Bias)> layers, bool finalActivation)
@@ -22,7 +23,7 @@ public static class StackedLinear
         for (var i = 0; i < layers.Count; i++)
         {
             x = Apply(x, layers[i].Weight, layers[i].Bias);
-            if (finalActivation || i < layers.Count - 1) x = nn.functional.relu(x);
+            if (finalActivation || i < layers.Count - 1) x = x.relu_();   // in place: the layer's output is not needed for its gradient
         }
         return x;
     }
