@@ -1,5 +1,5 @@
 // Speed and memory of training each Table 1 row at batch 128, and IWAE evaluation throughput.
-// Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b] [--seeds G]   (N defaults to 10,000: resident memory is read at 1,000 and N)
+// Usage: [MANIFOLDKIT_THREADS=n] manifoldkit-bench [--steps N] [--rows a,b] [--seeds G] [--samples S]   (N defaults to 10,000: resident memory is read at 1,000 and N)
 //        --seeds G trains seeds 0…G−1 of each row as one SeedGroup (stacked model) instead of one Trainer; rates are then seed-steps/s
 //        manifoldkit-bench --data [--steps N]   Fashion-MNIST: load time, memory, and a batch's share of a training step
 //        manifoldkit-bench --wae [--steps N]    learning f: a WAE step, and its MMD² term alone
@@ -21,6 +21,7 @@ var data = false;
 var gemm = false;
 var wae = false;
 int? seeds = null;
+var samples = 1;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
 for (var i = 0; i < args.Length; i++)
 {
@@ -30,10 +31,11 @@ for (var i = 0; i < args.Length; i++)
         case "--rows" when i + 1 < args.Length: rows = args[++i].Split(','); break;
         case "--data": data = true; break;
         case "--gemm": gemm = true; break;
+        case "--samples" when i + 1 < args.Length && int.TryParse(args[i + 1], out var k) && k >= 1: samples = k; i++; break;
         case "--wae": wae = true; break;
         case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var g) && g >= 1: seeds = g; i++; break;
         default:
-            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] | --data [--steps N>=1000] | --wae [--steps N>=1000] | --gemm");
+            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] [--samples S>=1] | --data [--steps N>=1000] | --wae [--steps N>=1000] | --gemm");
             return 2;
     }
 }
@@ -42,7 +44,7 @@ if (data) return DataBench.Run(steps);
 if (gemm) return GemmBench.Run();
 if (wae) return WaeBench.Run(steps);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-Console.WriteLine($"each row: batch 128, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps; " +
+Console.WriteLine($"each row: batch 128, {samples} posterior sample(s) per point, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps; " +
                   (seeds is { } g0 ? $"{g0} seeds as one stacked model (SeedGroup): rates and allocations per seed-step, times per group step" : "one Trainer"));
 Console.WriteLine();
 Console.WriteLine("| row | steps/s | forward ms | backward ms | optimiser ms | managed KB/step | RSS MiB @1000 | RSS MiB @" + steps + " | IWAE k=100 points/s |");
@@ -68,7 +70,7 @@ foreach (var row in rows)
     var trainers = Enumerable.Range(0, members).Select(seed =>
     {
         var (latent, _, _) = TrainingRun.BuildLatent(plan, seed, new EmbeddingProvider(cache));
-        return new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100, Seed = seed });
+        return new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100, Seed = seed, Samples = samples });
     }).ToList();
     var group = new SeedGroup();
     var timings = seeds is null ? trainers[0].Timings : group.Timings;
