@@ -72,6 +72,9 @@ foreach (var row in rows)
         var (latent, _, _) = TrainingRun.BuildLatent(plan, seed, new EmbeddingProvider(cache));
         return new Trainer(() => new VariationalAutoencoder(latent), task, new TrainingOptions { Steps = steps, ReportEvery = 100, Seed = seed, Samples = samples });
     }).ToList();
+    // What learning f and the earlier rows freed goes back to the system, so resident memory is training's.
+    GC.Collect();
+    malloc_trim(0);
     var group = new SeedGroup();
     var timings = seeds is null ? trainers[0].Timings : group.Timings;
     var windowRates = new List<double>();
@@ -104,6 +107,9 @@ foreach (var row in rows)
 }
 Directory.Delete(cache, recursive: true);
 return 0;
+
+[System.Runtime.InteropServices.DllImport("libc")]
+static extern int malloc_trim(nuint pad);
 
 static double Ms(TimeSpan total, long steps) => total.TotalMilliseconds / steps;
 
