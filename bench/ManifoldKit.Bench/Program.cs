@@ -3,6 +3,7 @@
 //        --seeds G trains seeds 0…G−1 of each row as one SeedGroup (stacked model) instead of one Trainer; rates are then seed-steps/s
 //        manifoldkit-bench --data [--steps N]   Fashion-MNIST: load time, memory, and a batch's share of a training step
 //        manifoldkit-bench --wae [--steps N]    learning f: a WAE step, and its MMD² term alone
+//        manifoldkit-bench --mlp [--steps N]    a ceiling: the er-learned-action row's bare networks, stacked, with Adam
 //        manifoldkit-bench --gemm               the machine's float32 matrix-product rate at training's shapes
 using System.Diagnostics;
 using ManifoldKit;
@@ -20,6 +21,7 @@ var steps = 10_000;
 var data = false;
 var gemm = false;
 var wae = false;
+var mlp = false;
 int? seeds = null;
 var samples = 1;
 string[] rows = ["vae-1d", "er-learned", "er-proj", "er-learned-action", "vae-2d"];
@@ -33,9 +35,10 @@ for (var i = 0; i < args.Length; i++)
         case "--gemm": gemm = true; break;
         case "--samples" when i + 1 < args.Length && int.TryParse(args[i + 1], out var k) && k >= 1: samples = k; i++; break;
         case "--wae": wae = true; break;
+        case "--mlp": mlp = true; break;
         case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var g) && g >= 1: seeds = g; i++; break;
         default:
-            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] [--samples S>=1] | --data [--steps N>=1000] | --wae [--steps N>=1000] | --gemm");
+            Console.Error.WriteLine($"manifoldkit-bench: unknown or bad argument '{args[i]}'. Usage: manifoldkit-bench [--steps N>=1000] [--rows vae-1d,er-proj,...] [--seeds G>=1] [--samples S>=1] | --data [--steps N>=1000] | --wae [--steps N>=1000] | --mlp [--steps N>=1000] | --gemm");
             return 2;
     }
 }
@@ -43,6 +46,7 @@ for (var i = 0; i < args.Length; i++)
 if (data) return DataBench.Run(steps);
 if (gemm) return GemmBench.Run();
 if (wae) return WaeBench.Run(steps);
+if (mlp) return MlpBench.Run(steps);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 Console.WriteLine($"each row: batch 128, {samples} posterior sample(s) per point, {steps} steps; steps/s is the median over windows of 100 steps after 200 warm-up steps; " +
                   (seeds is { } g0 ? $"{g0} seeds as one stacked model (SeedGroup): rates and allocations per seed-step, times per group step" : "one Trainer"));
