@@ -193,7 +193,7 @@ public static class WaeMmdTrainer
     private static readonly double[] Scales = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
 
     // Σ over the last two axes of Σ_C C / (C + d), and into slope (when given) the derivative −Σ_C C / (C + d)²,
-    // in place: seven passes over [.., B, B], each of which stays in cache.
+    // in place and outside autograd: a few passes over [.., B, B] per scale, no graph to replay.
     private static Tensor KernelSums(Tensor distances, double[] scales, Tensor? slope)
     {
         var kernel = zeros_like(distances);
