@@ -93,6 +93,7 @@ public static class WaeMmdTrainer
             var loss = Loss(decoder, x, codes, prior, options.Lambda);
             loss.backward();
             optimizer.step();
+            NativeHeap.TrimAt(step);
             if (step % 250 == 0 || step == options.Steps)
             {
                 var value = loss.item<float>();
@@ -134,6 +135,7 @@ public static class WaeMmdTrainer
                 var loss = (StackedLinear.Mlp(codes, decoder, finalActivation: false) - x).square().sum(-1).mean([-1]) + options.Lambda * InverseMultiquadraticMmd(codes, prior);
                 loss.sum().backward();
                 optimizer.step();
+                NativeHeap.TrimAt(step);
                 if (step % 250 == 0 || step == options.Steps)
                 {
                     var values = loss.detach().data<float>().ToArray();

@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+
+namespace ManifoldKit.Training;
+
+/// <summary>
+/// Hands the C heap's free pages back to the system, now and then during training.
+/// </summary>
+/// <remarks>
+/// libtorch's CPU tensors come from malloc, and glibc keeps what they free rather than returning it. A WAE of
+/// 4 attempts (batch 256) grew resident memory by megabytes a step, to 1.5–3.5 GB with 68 MB of the heap in
+/// use; more frequent garbage collections did not stop it, <c>malloc_trim</c> does. Where the C library has no
+/// <c>malloc_trim</c> (not glibc) this does nothing.
+/// </remarks>
+internal static class NativeHeap
+{
+    /// <summary>
+    /// Steps between trims. Pages handed back are faulted in again when reused: every 50 steps made a WAE step
+    /// 11–21 % slower, every 250 steps 4–10 %, for a peak a third to a half of the untrimmed one (bench --wae).
+    /// </summary>
+    public const int TrimEvery = 250;
+
+    private static bool available = OperatingSystem.IsLinux();
+
+    /// <summary>Trims when <paramref name="step"/> is a multiple of <see cref="TrimEvery"/>.</summary>
+    public static void TrimAt(long step)
+    {
+        if (step % TrimEvery == 0) Trim();
+    }
+
+    /// <summary>Returns the C heap's free pages to the system.</summary>
+    public static void Trim()
+    {
+        if (!available) return;
+        try { malloc_trim(0); }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { available = false; }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
+}
