@@ -35,6 +35,6 @@ internal static class NativeHeap
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { available = false; }
     }
 
-    [DllImport("libc", EntryPoint = "malloc_trim")]
+    [DllImport("libc.so.6", EntryPoint = "malloc_trim")]   // glibc by its soname, present on every glibc system
     private static extern int malloc_trim(nuint pad);
 }
