@@ -8,14 +8,15 @@ namespace ManifoldKit.Training;
 /// <remarks>
 /// libtorch's CPU tensors come from malloc, and glibc keeps what they free rather than returning it. A WAE of
 /// 4 attempts (batch 256) grew resident memory by megabytes a step, to 1.5–3.5 GB with 68 MB of the heap in
-/// use; more frequent garbage collections did not stop it, <c>malloc_trim</c> does. Where the C library has no
-/// <c>malloc_trim</c> (not glibc) this does nothing.
+/// use. A garbage collection every 10–50 steps also held it down, but slowed those 4 attempts by half;
+/// <c>malloc_trim</c> costs 4 %. Where the C library has no <c>malloc_trim</c> (not glibc) this does nothing.
 /// </remarks>
 internal static class NativeHeap
 {
     /// <summary>
     /// Steps between trims. Pages handed back are faulted in again when reused: every 50 steps made a WAE step
-    /// 11–21 % slower, every 250 steps 4–10 %, for a peak a third to a half of the untrimmed one (bench --wae).
+    /// 11–21 % slower, every 250 steps 4–10 %, for peaks of 40 % (4 attempts) to 75 % (1 attempt) of the
+    /// untrimmed ones (bench --wae).
     /// </summary>
     public const int TrimEvery = 250;
 
