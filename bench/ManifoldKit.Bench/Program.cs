@@ -17,6 +17,7 @@ using ManifoldKit.Training;
 using static TorchSharp.torch;
 
 LibTorchThreads.ApplyEnvironment();
+NativeHeap.Configure();
 var steps = 10_000;
 var data = false;
 var gemm = false;

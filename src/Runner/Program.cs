@@ -2,6 +2,7 @@ using System.CommandLine;
 using ManifoldKit.Runner.Commands;
 
 ManifoldKit.LibTorchThreads.ApplyEnvironment();
+ManifoldKit.Training.NativeHeap.Configure();
 
 var root = new RootCommand("ManifoldKit: variational auto-encoders with manifold-valued latents by embedding-reparameterisation.")
 {

@@ -93,7 +93,6 @@ public static class WaeMmdTrainer
             var loss = Loss(decoder, x, codes, prior, options.Lambda);
             loss.backward();
             optimizer.step();
-            NativeHeap.TrimAt(step);
             if (step % 250 == 0 || step == options.Steps)
             {
                 var value = loss.item<float>();
@@ -135,7 +134,6 @@ public static class WaeMmdTrainer
                 var loss = (StackedLinear.Mlp(codes, decoder, finalActivation: false) - x).square().sum(-1).mean([-1]) + options.Lambda * InverseMultiquadraticMmd(codes, prior);
                 loss.sum().backward();
                 optimizer.step();
-                NativeHeap.TrimAt(step);
                 if (step % 250 == 0 || step == options.Steps)
                 {
                     var values = loss.detach().data<float>().ToArray();
@@ -199,11 +197,16 @@ public static class WaeMmdTrainer
     private static Tensor KernelSums(Tensor distances, double[] scales, Tensor? slope)
     {
         var kernel = zeros_like(distances);
+        // Each Scalar is disposed here, not left to the GC: thousands of them waiting between the freed
+        // [.., B, B] blocks kept glibc from reusing those, and a WAE's heap grew by megabytes a step.
         foreach (var c in scales)
         {
-            using var inverse = (distances + c).reciprocal_();
-            kernel.add_(inverse, alpha: c);
-            slope?.addcmul_(inverse, inverse, value: -c);
+            using var scale = c.ToScalar();
+            using var negative = (-c).ToScalar();
+            using var one = 1.0.ToScalar();
+            using var inverse = distances.add(scale, one).reciprocal_();
+            kernel.add_(inverse, alpha: scale);
+            slope?.addcmul_(inverse, inverse, value: negative);
         }
         return kernel.sum([-2, -1]);
     }

@@ -217,7 +217,6 @@ public sealed class SeedGroup
                     foreach (var slot in slots)
                         if (slot.Member.CheckpointDirectory is { } directory) Checkpoint.Save(directory, slot.Trainer);
                 }
-                NativeHeap.TrimAt(step);
             }
             CopyBack(model, optimizer, slots, shared, step, ref credited, clock.Elapsed);
         }

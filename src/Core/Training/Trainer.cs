@@ -235,7 +235,6 @@ public sealed class Trainer : IDisposable
             }
             if (checkpointDirectory is not null && Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0)
                 Checkpoint.Save(checkpointDirectory, this);
-            NativeHeap.TrimAt(Step);
         }
     }
 
