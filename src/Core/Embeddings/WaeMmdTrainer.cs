@@ -199,11 +199,11 @@ public static class WaeMmdTrainer
         var kernel = zeros_like(distances);
         // Each Scalar is disposed here, not left to the GC: thousands of them waiting between the freed
         // [.., B, B] blocks kept glibc from reusing those, and a WAE's heap grew by megabytes a step.
+        using var one = 1.0.ToScalar();
         foreach (var c in scales)
         {
             using var scale = c.ToScalar();
             using var negative = (-c).ToScalar();
-            using var one = 1.0.ToScalar();
             using var inverse = distances.add(scale, one).reciprocal_();
             kernel.add_(inverse, alpha: scale);
             slope?.addcmul_(inverse, inverse, value: negative);

@@ -9,7 +9,7 @@ namespace ManifoldKit.Training;
 /// By default glibc raises the size above which it maps blocks on their own to the largest block freed so far,
 /// and hands the top of its heap back to the system whenever twice that is free. Once a WAE's heap stayed compact
 /// (its kernel's Scalars disposed, <see cref="Embeddings.WaeMmdTrainer"/>), that returned the pages of its
-/// megabyte tensors and faulted them in again step after step: 5.5–5.9 ms a step of 4 attempts, against 3.7–3.8
+/// megabyte tensors and faulted them in again step after step: 5.5–6.0 ms a step of 4 attempts, against 3.7–3.8
 /// with the thresholds fixed here (bench --wae). Where the C library is not glibc this does nothing.
 /// </remarks>
 public static class NativeHeap
