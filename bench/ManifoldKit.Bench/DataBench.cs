@@ -35,7 +35,7 @@ internal static class DataBench
             var clock = Stopwatch.StartNew();
             using var source = DataSources.Create(spec, new Circle());
             var load = clock.Elapsed.TotalSeconds;
-            var rss = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
+            var rss = ProcessMemory.ResidentMiB();
 
             using var generator = new Generator(0);
             for (var i = 1; i <= 200; i++) Draw(source, i, generator);

@@ -79,7 +79,7 @@ foreach (var row in rows)
     }).ToList();
     // What learning f and the earlier rows freed goes back to the system, so resident memory is training's.
     GC.Collect();
-    malloc_trim(0);
+    ProcessMemory.ReleaseFreeHeap();
     var group = new SeedGroup();
     var timings = seeds is null ? trainers[0].Timings : group.Timings;
     var windowRates = new List<double>();
@@ -94,8 +94,8 @@ foreach (var row in rows)
             allocatedAtWarmup = GC.GetAllocatedBytesForCurrentThread();
         }
         else if (p.Step > 200) windowRates.Add(members * 100 / window.Elapsed.TotalSeconds);
-        if (p.Step == 1000) rssAt1000 = ResidentMiB();
-        if (p.Step == steps) rssAtEnd = ResidentMiB();
+        if (p.Step == 1000) rssAt1000 = ProcessMemory.ResidentMiB();
+        if (p.Step == steps) rssAtEnd = ProcessMemory.ResidentMiB();
         window.Restart();
     });
     if (seeds is null) trainers[0].Run(progress);
@@ -113,13 +113,4 @@ foreach (var row in rows)
 Directory.Delete(cache, recursive: true);
 return 0;
 
-[System.Runtime.InteropServices.DllImport("libc")]
-static extern int malloc_trim(nuint pad);
-
 static double Ms(TimeSpan total, long steps) => total.TotalMilliseconds / steps;
-
-static double ResidentMiB()
-{
-    using var process = Process.GetCurrentProcess();
-    return process.WorkingSet64 / (1024.0 * 1024);
-}

@@ -18,10 +18,10 @@ internal static class WaeBench
         foreach (var restarts in new[] { 1, 4 })
         {
             var options = new WaeOptions { Steps = steps, Restarts = restarts };
-            ResetPeakRss();
+            ProcessMemory.ResetPeak();
             var clock = Stopwatch.StartNew();
             using var f = WaeMmdTrainer.Train(new Circle(), options);
-            Console.WriteLine($"| WAE, {restarts} attempt(s) (with choosing the best) | {clock.Elapsed.TotalMilliseconds / steps:F3} | {PeakRssMiB():F0} |");
+            Console.WriteLine($"| WAE, {restarts} attempt(s) (with choosing the best) | {clock.Elapsed.TotalMilliseconds / steps:F3} | {ProcessMemory.PeakMiB():F0} |");
         }
         foreach (var g in new[] { 1, 4 })
         {
@@ -34,16 +34,6 @@ internal static class WaeBench
         }
         return 0;
     }
-
-    // The process's peak resident memory (VmHWM), which writing 5 to clear_refs starts again from now (Linux).
-    static void ResetPeakRss()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    static double PeakRssMiB() =>
-        File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).FirstOrDefault(double.NaN);
 
     static void Step(Tensor codes, Tensor prior)
     {
